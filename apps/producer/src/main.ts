@@ -1,0 +1,2 @@
+import { x } from '@tally/tokenizer';
+console.log('hello', x);

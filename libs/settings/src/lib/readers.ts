@@ -1,0 +1,123 @@
+import { SettingError } from './setting-error';
+
+/** The process environment, or a plain record in tests. */
+export type Env = Readonly<Record<string, string | undefined>>;
+
+const DECIMAL_INTEGER = /^(0|[1-9][0-9]*)$/;
+const DECIMAL_NUMBER = /^(0|[1-9][0-9]*)(\.[0-9]+)?$/;
+
+/** `env[name]`, or `fallback` when the variable is unset (an empty value is kept: it is not unset). */
+function raw(env: Env, name: string): string | undefined {
+  return env[name];
+}
+
+/**
+ * A string setting. Empty values are rejected unless `allowEmpty`.
+ * @throws SettingError
+ */
+export function readString(
+  env: Env,
+  name: string,
+  fallback: string,
+  options: { allowEmpty?: boolean; expected?: string } = {},
+): string {
+  const value = raw(env, name);
+  if (value === undefined) return fallback;
+  if (value === '' && !options.allowEmpty) {
+    throw new SettingError(name, value, options.expected ?? 'expected a non-empty string');
+  }
+  return value;
+}
+
+/**
+ * A non-negative decimal integer in `[min, max]` (no sign, no leading zero, no exponent).
+ * @throws SettingError
+ */
+export function readInteger(
+  env: Env,
+  name: string,
+  fallback: number,
+  range: { min: number; max: number },
+): number {
+  const value = raw(env, name);
+  if (value === undefined) return fallback;
+  const expected = `expected an integer from ${range.min} to ${range.max}`;
+  if (!DECIMAL_INTEGER.test(value)) throw new SettingError(name, value, expected);
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < range.min || n > range.max) {
+    throw new SettingError(name, value, expected);
+  }
+  return n;
+}
+
+/**
+ * A non-negative decimal number in `[min, max]` such as `0.05` (no sign, no exponent).
+ * @throws SettingError
+ */
+export function readDecimal(
+  env: Env,
+  name: string,
+  fallback: number,
+  range: { min: number; max: number },
+): number {
+  const value = raw(env, name);
+  if (value === undefined) return fallback;
+  const expected = `expected a decimal number from ${range.min} to ${range.max}`;
+  if (!DECIMAL_NUMBER.test(value)) throw new SettingError(name, value, expected);
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < range.min || n > range.max) {
+    throw new SettingError(name, value, expected);
+  }
+  return n;
+}
+
+/** A TCP port, 1 to 65535. @throws SettingError */
+export function readPort(env: Env, name: string, fallback: number): number {
+  return readInteger(env, name, fallback, { min: 1, max: 65535 });
+}
+
+/**
+ * A Redis URL: `redis://` or `rediss://`, with a host, an optional port 1-65535 and an optional
+ * database number path.
+ * @throws SettingError
+ */
+export function readRedisUrl(env: Env, name: string, fallback: string): string {
+  const value = readString(env, name, fallback, {
+    expected: 'expected redis://[user:password@]host[:port][/db] or rediss://…',
+  });
+  const expected = 'expected redis://[user:password@]host[:port][/db] or rediss://…';
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    // URL's own message names neither the variable nor the allowed form; ours does.
+    throw new SettingError(name, value, expected);
+  }
+  if ((url.protocol !== 'redis:' && url.protocol !== 'rediss:') || url.hostname === '') {
+    throw new SettingError(name, value, expected);
+  }
+  if (url.pathname !== '' && url.pathname !== '/' && !/^\/(0|[1-9][0-9]*)$/.test(url.pathname)) {
+    throw new SettingError(name, value, expected);
+  }
+  return value;
+}
+
+/**
+ * The `KEY_PREFIX` every Redis key starts with: non-empty, with no whitespace or control
+ * characters (keys stay easy to type in redis-cli and to match with SCAN).
+ * @throws SettingError
+ */
+export function readKeyPrefix(env: Env, name: string, fallback: string): string {
+  const expected = 'expected a non-empty prefix without spaces or control characters';
+  const value = readString(env, name, fallback, { expected });
+  if (/[\s\p{Cc}]/u.test(value)) throw new SettingError(name, value, expected);
+  return value;
+}
+
+/** An absolute or relative file-system path; empty is rejected. @throws SettingError */
+export function readPath(env: Env, name: string, fallback: string): string {
+  const expected = 'expected a file path';
+  const value = readString(env, name, fallback, { expected });
+  if (value.includes('\0')) throw new SettingError(name, value, expected);
+  return value;
+}
