@@ -1,0 +1,1 @@
+export { BatchRejectedError, type BatchRejectedCode } from './batch-rejected-error';

@@ -1,0 +1,45 @@
+import type { Redis } from 'ioredis';
+import { createTestRedis, deleteKeysWithPrefix, describeWithRedis, uniqueTestPrefix } from '../testing';
+import { keyLayout } from './keys';
+import { readCounts, readStats } from './read-counts';
+
+describeWithRedis('readCounts and readStats (real Redis)', () => {
+  const prefix = uniqueTestPrefix('read-counts');
+  const keys = keyLayout(prefix);
+  let redis: Redis;
+
+  beforeAll(async () => {
+    redis = createTestRedis();
+    await redis.hset(keys.words, { b: 2, a: 2, z: 5, '42': 1 });
+    await redis.hset(keys.words, '__proto__', 3);
+  });
+  afterAll(async () => {
+    await deleteKeysWithPrefix(redis, prefix);
+    await redis.quit();
+  });
+
+  it('returns every entry in SPEC order', async () => {
+    expect(await readCounts(redis, keys, 'words')).toEqual([
+      ['z', 5],
+      ['__proto__', 3],
+      ['a', 2],
+      ['b', 2],
+      ['42', 1],
+    ]);
+  });
+
+  it('returns only the top entries when asked', async () => {
+    expect(await readCounts(redis, keys, 'words', { top: 2 })).toEqual([
+      ['z', 5],
+      ['__proto__', 3],
+    ]);
+  });
+
+  it('returns nothing for a store that was never written', async () => {
+    expect(await readCounts(redis, keys, 'types')).toEqual([]);
+    expect(await readStats(redis, keyLayout(uniqueTestPrefix('empty')))).toEqual({
+      events: 0,
+      malformedLines: 0,
+    });
+  });
+});

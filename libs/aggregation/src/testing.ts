@@ -1,0 +1,95 @@
+/**
+ * Test helpers for suites that talk to a real Redis: `@tally/aggregation/testing`.
+ * A separate entry point so production code cannot import prefixes-for-tests by accident.
+ *
+ * Isolation is by prefix, never by wiping: each test file works under its own
+ * `test:<label>:<uuid>` KEY_PREFIX and deletes only its own keys afterwards, so test runs can
+ * share a Redis with a running deployment (STYLE §2.6).
+ */
+import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+
+/** The Redis the tests use: `REDIS_URL`, or the SPEC default. */
+export function testRedisUrl(): string {
+  return process.env['REDIS_URL'] || 'redis://127.0.0.1:6379';
+}
+
+/** A KEY_PREFIX no other test file or deployment uses. */
+export function uniqueTestPrefix(label = 'run'): string {
+  return `test:${label}:${randomUUID()}`;
+}
+
+/** A client for tests: fails fast instead of queueing when Redis is down. */
+export function createTestRedis(url = testRedisUrl()): Redis {
+  return new Redis(url, { maxRetriesPerRequest: 1, connectTimeout: 2000, lazyConnect: false });
+}
+
+function escapeGlob(text: string): string {
+  return text.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
+}
+
+/** Deletes every key under `<prefix>:` (SCAN + UNLINK); returns how many were deleted. */
+export async function deleteKeysWithPrefix(redis: Redis, prefix: string): Promise<number> {
+  let deleted = 0;
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${escapeGlob(prefix)}:*`, 'COUNT', 1000);
+    if (keys.length > 0) deleted += await redis.unlink(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+  return deleted;
+}
+
+/** Every key under `<prefix>:`, sorted. */
+export async function keysWithPrefix(redis: Redis, prefix: string): Promise<string[]> {
+  const found: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${escapeGlob(prefix)}:*`, 'COUNT', 1000);
+    found.push(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+  return found.sort();
+}
+
+/**
+ * Whether Redis answers PING at `url`, checked synchronously (jest's `describe` is
+ * synchronous) by a child node process with a 2 s limit.
+ */
+export function redisReachableSync(url = testRedisUrl()): boolean {
+  const script = `
+    const u = new URL(process.argv[1]);
+    const s = require('net').connect(Number(u.port || 6379), u.hostname);
+    s.setTimeout(1500, () => process.exit(2));
+    s.on('connect', () => s.write('PING\\r\\n'));
+    s.on('data', (d) => process.exit(/^(\\+PONG|-NOAUTH)/.test(d.toString()) ? 0 : 3));
+    s.on('error', () => process.exit(1));`;
+  const result = spawnSync(process.execPath, ['-e', script, url], { timeout: 2500 });
+  return result.status === 0;
+}
+
+const inCi = () => process.env['CI'] === 'true' || process.env['CI'] === '1';
+
+/**
+ * `describe` for suites that need Redis. Outside CI, a missing Redis skips the suite with a
+ * clear message; in CI (CI=true) the suite runs and fails loudly in its first hook instead.
+ */
+export function describeWithRedis(name: string, body: () => void): void {
+  const url = testRedisUrl();
+  if (redisReachableSync(url)) {
+    describe(name, body);
+    return;
+  }
+  if (inCi()) {
+    describe(name, () => {
+      beforeAll(() => {
+        throw new Error(`Redis is not reachable at ${url} (CI=true): .ci/run must start one`);
+      });
+      body();
+    });
+    return;
+  }
+  process.stderr.write(`SKIPPED "${name}": no Redis at ${url} (set REDIS_URL or start redis-server)\n`);
+  describe.skip(name, body);
+}
