@@ -1,0 +1,3 @@
+export { MAX_LINE_BYTES, type Event, type MalformedReason, type ParsedLine } from './lib/event';
+export { parseEventLine } from './lib/parse-event-line';
+export { LineSplitter, type LineSink } from './lib/line-splitter';

@@ -1,0 +1,32 @@
+/**
+ * The longest line SPEC §1 accepts, in bytes before the `\n` (a trailing `\r` counts).
+ * Lines of exactly this size are valid; one byte more is `too-long`.
+ */
+export const MAX_LINE_BYTES = 1_048_576;
+
+/** One valid event of the stream (SPEC §1). */
+export interface Event {
+  /** 1 to 256 code points, never containing a lone surrogate. */
+  eventType: string;
+  /** Possibly empty; the tokenizer (SPEC §2) finds the words in it. */
+  data: string;
+  /** Whole seconds since the Unix epoch: the line's fractional part is dropped. */
+  timestamp: number;
+}
+
+/** Why a line is malformed; one reason per line, the first rule broken in the order listed. */
+export type MalformedReason =
+  | 'too-long'
+  | 'invalid-utf8'
+  | 'invalid-json'
+  | 'not-an-object'
+  | 'lone-surrogate'
+  | 'invalid-event-type'
+  | 'invalid-data'
+  | 'invalid-timestamp';
+
+/** What one line of the stream turned out to be. */
+export type ParsedLine =
+  | { kind: 'event'; event: Event }
+  | { kind: 'malformed'; reason: MalformedReason }
+  | { kind: 'blank' };
