@@ -1,0 +1,10 @@
+// Integration tests: the real app on an ephemeral port, against a real Redis at REDIS_URL
+// (default redis://127.0.0.1:6379), a closed port and a silent TCP server.
+module.exports = {
+  displayName: 'api:integration',
+  preset: '../../jest.preset.js',
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }],
+  },
+  testMatch: ['<rootDir>/src/**/*.int.spec.ts'],
+};

@@ -1,0 +1,109 @@
+import { type CountKind, type KeyLayout, readCounts, readStats } from '@tally/aggregation';
+import express, { type Request, type RequestHandler, type Response } from 'express';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { withDeadline } from './deadline';
+import { errorHandler, methodNotAllowed, notFound, redisFailureReason } from './errors';
+import { countsToJson } from './json-counts';
+import { sendJson } from './json-response';
+import { createMetricsRegistry, httpMetricsMiddleware } from './metrics';
+import { parseCountParams, toCountQuery } from './query';
+
+/**
+ * Longest a request waits for Redis, in ms. Each command is also bounded by the client's
+ * `commandTimeout` (redis-client.ts); this bounds a whole request (a windowed read may take
+ * several commands) so that SPEC §4's "503 within 2 seconds" holds with room to spare.
+ */
+export const READ_DEADLINE_MS = 1500;
+/** /health's own, shorter deadline for its PING. */
+export const HEALTH_DEADLINE_MS = 1000;
+
+const ALLOWED_METHODS = ['GET', 'HEAD'] as const;
+
+export interface AppOptions {
+  /** A client that fails fast when Redis is away (see createRedisClient). */
+  readonly redis: Redis;
+  readonly keys: KeyLayout;
+  /** WINDOW_RETENTION_S: the largest `window` accepted. */
+  readonly retentionSeconds: number;
+  readonly logger: Logger;
+  /** The server clock in whole Unix seconds; injectable for tests. */
+  readonly now?: () => number;
+  /** Where the HTTP metrics go; a fresh registry with the default metrics when omitted. */
+  readonly registry?: Registry;
+}
+
+const systemClockSeconds = () => Math.floor(Date.now() / 1000);
+
+/**
+ * The HTTP API of SPEC §4 as an express app (not listening yet). Every answer is JSON except
+ * /metrics; every error goes through the one error middleware mounted last.
+ */
+export function createApp(options: AppOptions): express.Express {
+  const { redis, keys, retentionSeconds, logger } = options;
+  const now = options.now ?? systemClockSeconds;
+  const registry = options.registry ?? createMetricsRegistry();
+
+  const app = express();
+  app.set('case sensitive routing', true); // SPEC §4: paths are case-sensitive
+  app.set('strict routing', false); // … and one trailing slash is accepted
+  app.set('query parser', 'simple'); // string | string[] values only (express 5 default)
+  app.set('etag', false); // counts change all the time; hashing every body buys nothing
+  app.disable('x-powered-by');
+
+  app.use(httpMetricsMiddleware(registry));
+
+  /** A GET (and so HEAD) route; any other method on `path` is a 405 with `Allow`. */
+  const getRoute = (path: string, handler: RequestHandler) => {
+    app
+      .route(path)
+      .get(handler)
+      .all((req, _res, next) => next(methodNotAllowed(req.method, req.path, ALLOWED_METHODS)));
+  };
+
+  const countRoute = (kind: CountKind) => async (req: Request, res: Response) => {
+    const params = parseCountParams(req.query, retentionSeconds);
+    const entries = await withDeadline(
+      readCounts(redis, keys, kind, toCountQuery(params, now())),
+      READ_DEADLINE_MS,
+    );
+    sendJson(res, 200, countsToJson(entries));
+  };
+
+  getRoute('/events/countByEventType', countRoute('types'));
+  getRoute('/events/countWords', countRoute('words'));
+
+  getRoute('/events/stats', async (_req, res) => {
+    const stats = await withDeadline(readStats(redis, keys), READ_DEADLINE_MS);
+    sendJson(
+      res,
+      200,
+      JSON.stringify({ events: stats.events, malformedLines: stats.malformedLines }),
+    );
+  });
+
+  getRoute('/health', async (_req, res) => {
+    try {
+      await withDeadline(redis.ping(), HEALTH_DEADLINE_MS);
+      sendJson(res, 200, '{"status":"ok"}');
+    } catch (error) {
+      const reason = redisFailureReason(error);
+      if (reason === undefined) logger.error({ err: error }, 'health check failed unexpectedly');
+      const body = {
+        status: 'unavailable',
+        error: `redis unavailable: ${reason ?? 'ping failed'}`,
+      };
+      sendJson(res, 503, JSON.stringify(body));
+    }
+  });
+
+  getRoute('/metrics', async (_req, res) => {
+    const text = await registry.metrics();
+    res.status(200).type(registry.contentType).send(text);
+  });
+
+  app.use((req, _res, next) => next(notFound(req.method, req.path)));
+  app.use(errorHandler(logger));
+  return app;
+}

@@ -1,0 +1,56 @@
+import {
+  type Env,
+  readInteger,
+  readKeyPrefix,
+  readPort,
+  readRedisUrl,
+  readString,
+  SettingError,
+} from '@tally/settings';
+
+/** Every api setting with its default (SPEC §5). */
+export const DEFAULTS = Object.freeze({
+  REDIS_URL: 'redis://127.0.0.1:6379',
+  KEY_PREFIX: 'events',
+  PORT: 5000,
+  /** The address to listen on: all IPv4 interfaces. */
+  HOST: '0.0.0.0',
+  /** How far back `window` can reach, in seconds; the ingest keeps windowed counts this long. */
+  WINDOW_RETENTION_S: 3600,
+});
+
+/** Same bound as the ingest's, so one value is valid for both apps: 366 days. */
+const MAX_WINDOW_RETENTION_S = 366 * 24 * 3600;
+
+export interface ApiConfig {
+  readonly redisUrl: string;
+  readonly keyPrefix: string;
+  readonly port: number;
+  readonly host: string;
+  readonly windowRetentionSeconds: number;
+}
+
+function readHost(env: Env): string {
+  const expected = 'expected a host name or IP address to listen on, such as 0.0.0.0 or 127.0.0.1';
+  const host = readString(env, 'HOST', DEFAULTS.HOST, { expected });
+  if (/[\s\p{Cc}]/u.test(host)) throw new SettingError('HOST', host, expected);
+  return host;
+}
+
+/**
+ * Reads and validates the api's settings from `env`. Pure: no socket is opened.
+ * Whether HOST can actually be listened on is only known at `listen` time.
+ * @throws SettingError on the first invalid setting
+ */
+export function loadConfig(env: Env): ApiConfig {
+  return Object.freeze({
+    redisUrl: readRedisUrl(env, 'REDIS_URL', DEFAULTS.REDIS_URL),
+    keyPrefix: readKeyPrefix(env, 'KEY_PREFIX', DEFAULTS.KEY_PREFIX),
+    port: readPort(env, 'PORT', DEFAULTS.PORT),
+    host: readHost(env),
+    windowRetentionSeconds: readInteger(env, 'WINDOW_RETENTION_S', DEFAULTS.WINDOW_RETENTION_S, {
+      min: 1,
+      max: MAX_WINDOW_RETENTION_S,
+    }),
+  });
+}
