@@ -10,6 +10,12 @@ import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 
+export {
+  type OwnRedisServer,
+  freeLocalPort,
+  startOwnRedisServer,
+} from './testing/redis-server';
+
 /** The Redis the tests use: `REDIS_URL`, or the SPEC default. */
 export function testRedisUrl(): string {
   return process.env['REDIS_URL'] || 'redis://127.0.0.1:6379';

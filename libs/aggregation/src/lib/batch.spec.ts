@@ -64,4 +64,24 @@ describe('BatchAggregator', () => {
     expect(merged.events).toBe(2);
     expect(merged.malformedLines).toBe(2);
   });
+
+  it('splits off chunks of at most maxKeys keys and loses no count', () => {
+    const agg = new BatchAggregator();
+    for (let i = 0; i < 10; i++) {
+      agg.addEvent(`t${i % 3}`);
+      agg.addWord(`w${i}`);
+      agg.addWord(`w${i}`);
+    }
+    agg.addMalformed(4);
+    const chunks = [];
+    while (!agg.isEmpty) chunks.push(agg.takeChunk(4));
+    expect(chunks.length).toBe(4);
+    for (const chunk of chunks) expect(chunk.types.size + chunk.words.size).toBeLessThanOrEqual(4);
+    expect(chunks.reduce((n, c) => n + c.events, 0)).toBe(10);
+    expect(chunks.reduce((n, c) => n + c.malformedLines, 0)).toBe(4);
+    const words = new Map<string, number>();
+    for (const c of chunks) for (const [k, v] of c.words) words.set(k, (words.get(k) ?? 0) + v);
+    expect(words.size).toBe(10);
+    expect([...words.values()].every((v) => v === 2)).toBe(true);
+  });
 });

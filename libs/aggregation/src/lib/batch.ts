@@ -51,8 +51,37 @@ export class BatchAggregator {
     return this.events;
   }
 
+  /** True when nothing at all is held (no totals and no counts). */
   get isEmpty(): boolean {
-    return this.events === 0 && this.malformedLines === 0;
+    return this.events === 0 && this.malformedLines === 0 && this.distinctKeys === 0;
+  }
+
+  /**
+   * Moves at most `maxKeys` distinct keys (event types first, then words) into a batch of
+   * their own, with all of the event and malformed totals. What is left stays for the next
+   * call. Used to keep one Redis script call bounded after a long outage piled up counts.
+   */
+  takeChunk(maxKeys: number): Batch {
+    if (this.distinctKeys <= maxKeys) return this.take();
+    const types = new Map<string, number>();
+    const words = new Map<string, number>();
+    let room = maxKeys;
+    for (const [key, n] of this.types) {
+      if (room === 0) break;
+      types.set(key, n);
+      this.types.delete(key);
+      room--;
+    }
+    for (const [key, n] of this.words) {
+      if (room === 0) break;
+      words.set(key, n);
+      this.words.delete(key);
+      room--;
+    }
+    const batch: Batch = { types, words, events: this.events, malformedLines: this.malformedLines };
+    this.events = 0;
+    this.malformedLines = 0;
+    return batch;
   }
 
   /** Returns everything accumulated so far and starts empty again. */

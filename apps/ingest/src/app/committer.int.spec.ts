@@ -1,0 +1,132 @@
+import { keyLayout, readCounts, readStats } from '@tally/aggregation';
+import {
+  createTestRedis,
+  deleteKeysWithPrefix,
+  describeWithRedis,
+  startOwnRedisServer,
+  uniqueTestPrefix,
+} from '@tally/aggregation/testing';
+import type { Redis } from 'ioredis';
+import pino from 'pino';
+import { Committer } from './committer';
+import { createIngestRedis } from './redis-client';
+
+const silent = pino({ level: 'silent' });
+
+async function until(what: string, check: () => boolean | Promise<boolean>, ms = 10_000) {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+describeWithRedis('Committer (real Redis)', () => {
+  const prefix = uniqueTestPrefix('committer');
+  const keys = keyLayout(prefix);
+  let admin: Redis;
+  const clients: Redis[] = [];
+
+  function client(url?: string): Redis {
+    const redis = createIngestRedis(url ?? process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379', silent);
+    clients.push(redis);
+    return redis;
+  }
+  function committer(redis: Redis, overrides: Partial<ConstructorParameters<typeof Committer>[2]> = {}, onPressure?: (o: boolean) => void) {
+    return new Committer(
+      redis,
+      keys,
+      { ingestId: 'test', flushIntervalMs: 20, batchMaxKeys: 1000, maxPendingKeys: 10_000, retryBaseMs: 10, retryMaxMs: 100, ...overrides },
+      silent,
+      onPressure,
+    );
+  }
+
+  beforeAll(() => {
+    admin = createTestRedis();
+  });
+  afterEach(async () => {
+    await deleteKeysWithPrefix(admin, prefix);
+  });
+  afterAll(async () => {
+    for (const c of clients) c.disconnect();
+    await deleteKeysWithPrefix(admin, prefix);
+    await admin.quit();
+  });
+
+  it('stores pending counts after the flush interval without being asked', async () => {
+    const c = committer(client());
+    c.pending.addEvent('foo');
+    c.pending.addWord('lorem');
+    c.afterCounting();
+    await until('the count to reach Redis', async () => (await readStats(admin, keys)).events === 1);
+    expect(await readCounts(admin, keys, 'words')).toEqual([['lorem', 1]]);
+    await c.drain();
+  });
+
+  it('cuts batches of at most batchMaxKeys keys and stores every count', async () => {
+    const c = committer(client(), { batchMaxKeys: 100 });
+    for (let i = 0; i < 1050; i++) {
+      c.pending.addEvent('foo');
+      c.pending.addWord(`w${i}`);
+      c.afterCounting();
+    }
+    await c.drain();
+    expect(c.totals.batches).toBeGreaterThanOrEqual(11);
+    expect(await admin.hlen(keys.words)).toBe(1050);
+    expect(await readStats(admin, keys)).toEqual({ events: 1050, malformedLines: 0 });
+  });
+
+  it('counts exactly once while its connections are killed again and again', async () => {
+    const redis = client();
+    const c = committer(redis, { batchMaxKeys: 50 });
+    const expected = 20_000;
+    let killing = true;
+    const killer = (async () => {
+      while (killing) {
+        await admin.client('KILL', 'TYPE', 'normal', 'SKIPME', 'yes').catch(() => undefined);
+        await new Promise((resolve) => setTimeout(resolve, 15));
+      }
+    })();
+    for (let i = 0; i < expected; i++) {
+      c.pending.addEvent(`t${i % 7}`);
+      c.pending.addWord(`w${i % 500}`);
+      if (i % 3 === 0) c.pending.addMalformed();
+      c.afterCounting();
+      if (i % 200 === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+    await c.drain();
+    killing = false;
+    await killer;
+    expect(await readStats(admin, keys)).toEqual({ events: expected, malformedLines: Math.ceil(expected / 3) });
+    const words = await readCounts(admin, keys, 'words');
+    expect(words.reduce((n, [, v]) => n + v, 0)).toBe(expected);
+    expect(c.totals.failedAttempts).toBeGreaterThan(0);
+  });
+
+  it('retries until Redis comes back on the same port, then stores everything once', async () => {
+    const server = await startOwnRedisServer();
+    const own = createTestRedis(server.url);
+    try {
+      await server.stop();
+      const pressure: boolean[] = [];
+      const c = committer(client(server.url), { maxPendingKeys: 100, batchMaxKeys: 50 }, (o) => pressure.push(o));
+      for (let i = 0; i < 150; i++) {
+        c.pending.addEvent('foo');
+        c.pending.addWord(`w${i}`);
+        c.afterCounting();
+      }
+      await until('the committer to notice the outage', () => c.failing);
+      expect(c.overloaded).toBe(true);
+      expect(pressure).toEqual([true]);
+      await server.start();
+      await c.drain();
+      expect(pressure).toEqual([true, false]);
+      expect(await readStats(own, keys)).toEqual({ events: 150, malformedLines: 0 });
+      expect(await own.hlen(keys.words)).toBe(150);
+    } finally {
+      own.disconnect();
+      await server.dispose();
+    }
+  });
+});

@@ -1,0 +1,211 @@
+import {
+  type Batch,
+  BatchAggregator,
+  BatchRejectedError,
+  commitBatch,
+  type KeyLayout,
+} from '@tally/aggregation';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+
+export interface CommitterOptions {
+  readonly ingestId: string;
+  readonly flushIntervalMs: number;
+  readonly batchMaxKeys: number;
+  readonly maxPendingKeys: number;
+  /** Backoff between failed attempts: first delay and cap, in ms. */
+  readonly retryBaseMs?: number;
+  readonly retryMaxMs?: number;
+}
+
+export interface CommitterTotals {
+  batches: number;
+  events: number;
+  malformedLines: number;
+  duplicates: number;
+  failedAttempts: number;
+}
+
+/**
+ * Owns the counts between "line read" and "count stored". Lines are counted into `pending`;
+ * a batch is cut when `batchMaxKeys` distinct keys are pending or `flushIntervalMs` has passed,
+ * and written with one apply-batch call. One batch is in flight at a time, with a sequence
+ * number that stays the same across its retries, so a lost reply never double-counts. While
+ * Redis is away, `pending` keeps merging (counts, not lines) and `overloaded` turns true at
+ * `maxPendingKeys`, the signal for the reader to stop reading the FIFO.
+ */
+export class Committer {
+  readonly pending = new BatchAggregator();
+  readonly totals: CommitterTotals = {
+    batches: 0,
+    events: 0,
+    malformedLines: 0,
+    duplicates: 0,
+    failedAttempts: 0,
+  };
+  private inFlight: { batch: Batch; seq: number } | null = null;
+  private inFlightKeys = 0;
+  private seq = 0;
+  private pressured = false;
+  private timer: NodeJS.Timeout | null = null;
+  private failingSince: number | null = null;
+  private lastFailureLog = 0;
+  private idleWaiters: (() => void)[] = [];
+  private readonly retryBaseMs: number;
+  private readonly retryMaxMs: number;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: KeyLayout,
+    private readonly options: CommitterOptions,
+    private readonly logger: Logger,
+    private readonly onPressureChange: (overloaded: boolean) => void = () => undefined,
+  ) {
+    this.retryBaseMs = options.retryBaseMs ?? 50;
+    this.retryMaxMs = options.retryMaxMs ?? 2_000;
+  }
+
+  /** Distinct keys held in memory, pending and in flight. */
+  get heldKeys(): number {
+    return this.pending.distinctKeys + this.inFlightKeys;
+  }
+
+  /** True when the reader should stop reading until counts have been stored. */
+  get overloaded(): boolean {
+    return this.heldKeys >= this.options.maxPendingKeys;
+  }
+
+  /** True when Redis has refused or failed the current batch and it is being retried. */
+  get failing(): boolean {
+    return this.failingSince !== null;
+  }
+
+  /** True when nothing is pending and nothing is in flight. */
+  get idle(): boolean {
+    return this.inFlight === null && this.pending.isEmpty;
+  }
+
+  /** Call after a group of lines was counted into `pending`: cuts a batch when it is due. */
+  afterCounting(): void {
+    if (this.pending.isEmpty) return;
+    if (this.pending.distinctKeys >= this.options.batchMaxKeys) {
+      this.flushNow();
+    } else if (this.timer === null) {
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        this.flushNow();
+      }, this.options.flushIntervalMs);
+    }
+    this.updatePressure();
+  }
+
+  /** Calls `onPressureChange` when `overloaded` flips, and only then. */
+  private updatePressure(): void {
+    const overloaded = this.overloaded;
+    if (overloaded !== this.pressured) {
+      this.pressured = overloaded;
+      this.onPressureChange(overloaded);
+    }
+  }
+
+  /** Starts writing what is pending now, if no batch is in flight. */
+  flushNow(): void {
+    if (this.timer !== null) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    if (this.inFlight !== null || this.pending.isEmpty) return;
+    const batch = this.pending.takeChunk(this.options.batchMaxKeys);
+    this.inFlight = { batch, seq: ++this.seq };
+    this.inFlightKeys = batch.types.size + batch.words.size;
+    void this.writeInFlight();
+  }
+
+  /** Resolves once every count read so far is stored (waits for Redis as long as it takes). */
+  async drain(): Promise<void> {
+    while (!this.idle) {
+      this.flushNow();
+      await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    }
+  }
+
+  private async writeInFlight(): Promise<void> {
+    const current = this.inFlight;
+    if (current === null) return;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const outcome = await commitBatch(this.redis, this.keys, current.batch, {
+          ingestId: this.options.ingestId,
+          seq: current.seq,
+        });
+        this.recordSuccess(current.batch, outcome === 'duplicate');
+        break;
+      } catch (error) {
+        this.recordFailure(error as Error, attempt);
+        const delay = Math.min(this.retryBaseMs * 2 ** Math.min(attempt, 10), this.retryMaxMs);
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
+    this.inFlight = null;
+    this.inFlightKeys = 0;
+    // More may have piled up while this batch was in flight (or while Redis was away).
+    if (!this.pending.isEmpty) {
+      // No timer running means its interval already ran out while this batch was in flight.
+      if (this.pending.distinctKeys >= this.options.batchMaxKeys || this.timer === null) {
+        this.flushNow();
+      }
+    }
+    this.updatePressure();
+    this.wakeIdleWaiters();
+  }
+
+  private recordSuccess(batch: Batch, duplicate: boolean): void {
+    this.totals.batches++;
+    if (duplicate) this.totals.duplicates++;
+    this.totals.events += batch.events;
+    this.totals.malformedLines += batch.malformedLines;
+    if (this.failingSince !== null) {
+      this.logger.info(
+        { event: 'redis_recovered', outageMs: Date.now() - this.failingSince, duplicate },
+        'Redis writes work again; catching up',
+      );
+      this.failingSince = null;
+    }
+  }
+
+  private recordFailure(error: Error, attempt: number): void {
+    this.totals.failedAttempts++;
+    const now = Date.now();
+    if (this.failingSince === null) this.failingSince = now;
+    // One line when an outage starts, then one every 10 s while it lasts: no log storm.
+    if (attempt === 0 || now - this.lastFailureLog >= 10_000) {
+      this.lastFailureLog = now;
+      const rejected = error instanceof BatchRejectedError;
+      this.logger[rejected ? 'error' : 'warn'](
+        {
+          event: rejected ? 'batch_rejected' : 'batch_retry',
+          code: rejected ? error.code : undefined,
+          err: error.message,
+          seq: this.inFlight?.seq,
+          heldKeys: this.heldKeys,
+          failingForMs: now - this.failingSince,
+        },
+        rejected
+          ? 'Redis refused the batch; nothing was written; retrying until the keys are fixed'
+          : 'could not store a batch; retrying the same batch',
+      );
+    }
+  }
+
+  private wakeIdleWaiters(): void {
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  /** Stops the flush timer (the in-flight write, if any, carries on). */
+  stopTimer(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+  }
+}

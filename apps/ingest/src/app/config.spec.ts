@@ -1,0 +1,68 @@
+import { SettingError } from '@tally/settings';
+import { DEFAULTS, loadConfig } from './config';
+
+describe('loadConfig (ingest)', () => {
+  it('uses the SPEC defaults when nothing is set', () => {
+    expect(loadConfig({})).toEqual({
+      redisUrl: 'redis://127.0.0.1:6379',
+      keyPrefix: 'events',
+      fifoPath: '/tmp/events.fifo',
+      windowRetentionSeconds: 3600,
+      flushIntervalMs: DEFAULTS.FLUSH_INTERVAL_MS,
+      batchMaxKeys: DEFAULTS.BATCH_MAX_KEYS,
+      maxPendingKeys: DEFAULTS.MAX_PENDING_KEYS,
+      ingestId: undefined,
+    });
+  });
+
+  it('returns a frozen config', () => {
+    expect(Object.isFrozen(loadConfig({}))).toBe(true);
+  });
+
+  it('reads every setting', () => {
+    const config = loadConfig({
+      REDIS_URL: 'rediss://h:6380/1',
+      KEY_PREFIX: 'events2',
+      FIFO_PATH: '/ipc/events.fifo',
+      WINDOW_RETENTION_S: '60',
+      FLUSH_INTERVAL_MS: '10',
+      BATCH_MAX_KEYS: '100',
+      MAX_PENDING_KEYS: '1000',
+      INGEST_ID: 'ingest-1',
+    });
+    expect(config).toMatchObject({
+      redisUrl: 'rediss://h:6380/1',
+      keyPrefix: 'events2',
+      fifoPath: '/ipc/events.fifo',
+      windowRetentionSeconds: 60,
+      flushIntervalMs: 10,
+      batchMaxKeys: 100,
+      maxPendingKeys: 1000,
+      ingestId: 'ingest-1',
+    });
+  });
+
+  it.each([
+    ['REDIS_URL', 'redis//x'],
+    ['REDIS_URL', 'http://127.0.0.1:6379'],
+    ['KEY_PREFIX', ''],
+    ['FIFO_PATH', ''],
+    ['WINDOW_RETENTION_S', '0'],
+    ['WINDOW_RETENTION_S', '-5'],
+    ['WINDOW_RETENTION_S', 'abc'],
+    ['FLUSH_INTERVAL_MS', '0'],
+    ['BATCH_MAX_KEYS', '1.5'],
+    ['MAX_PENDING_KEYS', '10'],
+    ['INGEST_ID', ''],
+    ['INGEST_ID', 'has space'],
+  ])('rejects %s=%j naming the variable', (name, value) => {
+    let caught: unknown;
+    try {
+      loadConfig({ [name]: value });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(SettingError);
+    expect((caught as SettingError).variable).toBe(name);
+  });
+});

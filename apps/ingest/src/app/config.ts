@@ -1,0 +1,77 @@
+import {
+  type Env,
+  readInteger,
+  readKeyPrefix,
+  readPath,
+  readRedisUrl,
+  readString,
+  SettingError,
+} from '@tally/settings';
+
+/** Every ingest setting with its default (SPEC §5 plus the ingest's own tuning knobs). */
+export const DEFAULTS = Object.freeze({
+  REDIS_URL: 'redis://127.0.0.1:6379',
+  KEY_PREFIX: 'events',
+  FIFO_PATH: '/tmp/events.fifo',
+  WINDOW_RETENTION_S: 3600,
+  /** A count is in Redis at most this long after its line was read (when Redis is up). */
+  FLUSH_INTERVAL_MS: 100,
+  /** Distinct keys that make a batch big enough to write before the interval is up. */
+  BATCH_MAX_KEYS: 20_000,
+  /** Distinct keys held in memory (pending + in flight) before reading the FIFO stops. */
+  MAX_PENDING_KEYS: 1_000_000,
+});
+
+export interface IngestConfig {
+  readonly redisUrl: string;
+  readonly keyPrefix: string;
+  readonly fifoPath: string;
+  readonly windowRetentionSeconds: number;
+  readonly flushIntervalMs: number;
+  readonly batchMaxKeys: number;
+  readonly maxPendingKeys: number;
+  /** Identifies this process's batches in Redis; unset means a fresh random id per start. */
+  readonly ingestId: string | undefined;
+}
+
+/**
+ * Reads and validates the ingest's settings from `env`. Pure: no socket or file is touched.
+ * @throws SettingError on the first invalid setting
+ */
+export function loadConfig(env: Env): IngestConfig {
+  const batchMaxKeys = readInteger(env, 'BATCH_MAX_KEYS', DEFAULTS.BATCH_MAX_KEYS, {
+    min: 1,
+    max: 1_000_000,
+  });
+  const maxPendingKeys = readInteger(env, 'MAX_PENDING_KEYS', DEFAULTS.MAX_PENDING_KEYS, {
+    min: 1,
+    max: 100_000_000,
+  });
+  if (maxPendingKeys < batchMaxKeys) {
+    throw new SettingError(
+      'MAX_PENDING_KEYS',
+      String(maxPendingKeys),
+      `expected at least BATCH_MAX_KEYS (${batchMaxKeys})`,
+    );
+  }
+  const ingestId = env['INGEST_ID'];
+  if (ingestId !== undefined && !/^[A-Za-z0-9._-]{1,64}$/.test(ingestId)) {
+    throw new SettingError('INGEST_ID', ingestId, 'expected 1-64 characters of A-Z a-z 0-9 . _ -');
+  }
+  return Object.freeze({
+    redisUrl: readRedisUrl(env, 'REDIS_URL', DEFAULTS.REDIS_URL),
+    keyPrefix: readKeyPrefix(env, 'KEY_PREFIX', DEFAULTS.KEY_PREFIX),
+    fifoPath: readPath(env, 'FIFO_PATH', DEFAULTS.FIFO_PATH),
+    windowRetentionSeconds: readInteger(env, 'WINDOW_RETENTION_S', DEFAULTS.WINDOW_RETENTION_S, {
+      min: 1,
+      max: 366 * 24 * 3600,
+    }),
+    flushIntervalMs: readInteger(env, 'FLUSH_INTERVAL_MS', DEFAULTS.FLUSH_INTERVAL_MS, {
+      min: 1,
+      max: 60_000,
+    }),
+    batchMaxKeys,
+    maxPendingKeys,
+    ingestId: ingestId === undefined ? undefined : readString(env, 'INGEST_ID', ''),
+  });
+}

@@ -1,0 +1,120 @@
+import type { KeyLayout } from '@tally/aggregation';
+import { FifoReader } from '@tally/fifo';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { Committer } from './committer';
+import type { IngestConfig } from './config';
+import { LineCounter } from './line-counter';
+
+/** How long shutdown waits for the `\n` of a line it is in the middle of (SPEC §5). */
+export const SHUTDOWN_LINE_WAIT_MS = 2_000;
+
+/**
+ * The ingest: FIFO -> lines -> counts -> Redis. Reading stops while the committer holds
+ * `maxPendingKeys` distinct keys (Redis away), so memory stays bounded and the producer is
+ * slowed down by the full pipe instead of losing lines.
+ */
+export class IngestService {
+  readonly committer: Committer;
+  readonly counter: LineCounter;
+  private readonly reader: FifoReader;
+  private stopping = false;
+  private summaryTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    config: IngestConfig,
+    redis: Redis,
+    keys: KeyLayout,
+    ingestId: string,
+    private readonly logger: Logger,
+  ) {
+    this.committer = new Committer(
+      redis,
+      keys,
+      {
+        ingestId,
+        flushIntervalMs: config.flushIntervalMs,
+        batchMaxKeys: config.batchMaxKeys,
+        maxPendingKeys: config.maxPendingKeys,
+      },
+      logger.child({ component: 'committer' }),
+      (overloaded) => this.onPressure(overloaded),
+    );
+    this.counter = new LineCounter(() => this.committer.pending);
+    this.reader = new FifoReader(config.fifoPath, {
+      onChunk: (chunk) => {
+        this.counter.push(chunk);
+        this.committer.afterCounting();
+      },
+      onEof: () => {
+        this.counter.endOfStream();
+        this.committer.afterCounting();
+        this.logger.debug({ event: 'fifo_eof' }, 'every writer closed the FIFO; waiting for the next');
+      },
+      onOpen: () => this.logger.info({ event: 'fifo_open', path: config.fifoPath }, 'a writer opened the FIFO'),
+      onError: (error) =>
+        this.logger.error({ event: 'fifo_error', err: error.message }, 'FIFO read error; reopening'),
+    });
+  }
+
+  start(summaryEveryMs = 10_000): void {
+    this.reader.start();
+    this.summaryTimer = setInterval(() => this.logSummary(), summaryEveryMs);
+    this.summaryTimer.unref();
+  }
+
+  private onPressure(overloaded: boolean): void {
+    if (overloaded && !this.reader.isPaused) {
+      this.reader.pause();
+      this.logger.warn(
+        { event: 'backpressure_on', heldKeys: this.committer.heldKeys },
+        'holding the maximum of pending counts; stopped reading the FIFO until Redis catches up',
+      );
+    } else if (!overloaded && this.reader.isPaused && !this.stopping) {
+      this.reader.resume();
+      this.logger.info({ event: 'backpressure_off' }, 'reading the FIFO again');
+    }
+  }
+
+  /**
+   * SPEC §5 shutdown: finish the line being read (up to 2 s for its `\n`, else take it as it
+   * stands), store every count read, and only then close the FIFO.
+   */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.reader.pause();
+    if (this.counter.midLine) {
+      await this.reader.readRestOfLine(SHUTDOWN_LINE_WAIT_MS, (bytes) => this.counter.push(bytes));
+      // No `\n` within the limit (or every writer closed): the line is taken as it stands.
+      if (this.counter.midLine) this.counter.endOfStream();
+    }
+    this.committer.afterCounting();
+    const held = this.committer.heldKeys;
+    if (held > 0 && this.committer.failing) {
+      this.logger.warn(
+        { event: 'shutdown_waiting_for_redis', heldKeys: held },
+        'shutting down: waiting for Redis to store the counts already read',
+      );
+    }
+    await this.committer.drain();
+    this.committer.stopTimer();
+    await this.reader.close();
+    if (this.summaryTimer) clearInterval(this.summaryTimer);
+    this.logSummary('stopped');
+  }
+
+  private logSummary(msg = 'progress'): void {
+    this.logger.info(
+      {
+        event: 'summary',
+        read: this.counter.totals,
+        stored: this.committer.totals,
+        heldKeys: this.committer.heldKeys,
+        readerPaused: this.reader.isPaused,
+        redisFailing: this.committer.failing,
+      },
+      msg,
+    );
+  }
+}

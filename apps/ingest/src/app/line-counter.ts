@@ -1,0 +1,59 @@
+import type { BatchAggregator } from '@tally/aggregation';
+import { LineSplitter, parseEventLine } from '@tally/event-schema';
+import { forEachWord } from '@tally/tokenizer';
+
+/** What the ingest has read, line by line, since it started. */
+export interface LineTotals {
+  events: number;
+  malformedLines: number;
+  blankLines: number;
+}
+
+/**
+ * Turns FIFO bytes into counts: splits lines (across chunk boundaries, never buffering more
+ * than one line of at most 1 MiB), parses each per SPEC §1 and adds the event type and the
+ * words of each valid event, or one malformed line, to `counts`.
+ */
+export class LineCounter {
+  readonly totals: LineTotals = { events: 0, malformedLines: 0, blankLines: 0 };
+  private readonly splitter: LineSplitter;
+
+  constructor(private readonly counts: () => BatchAggregator) {
+    const addWord = (word: string) => this.counts().addWord(word);
+    this.splitter = new LineSplitter({
+      line: (bytes) => {
+        const parsed = parseEventLine(bytes);
+        if (parsed.kind === 'event') {
+          const counts = this.counts();
+          counts.addEvent(parsed.event.eventType);
+          forEachWord(parsed.event.data, addWord);
+          this.totals.events++;
+        } else if (parsed.kind === 'malformed') {
+          this.counts().addMalformed();
+          this.totals.malformedLines++;
+        } else {
+          this.totals.blankLines++;
+        }
+      },
+      oversize: () => {
+        this.counts().addMalformed();
+        this.totals.malformedLines++;
+      },
+    });
+  }
+
+  /** Counts every complete line in `chunk`; an unterminated tail waits for the next chunk. */
+  push(chunk: Buffer): void {
+    this.splitter.push(chunk);
+  }
+
+  /** Every writer closed the FIFO: an unterminated remainder is a complete line (SPEC §1). */
+  endOfStream(): void {
+    this.splitter.end();
+  }
+
+  /** True while part of a line has been read but not its `\n`. */
+  get midLine(): boolean {
+    return this.splitter.hasPartialLine;
+  }
+}

@@ -1,0 +1,1 @@
+export { FifoClosedError } from './fifo-closed-error';

@@ -1,0 +1,200 @@
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  ChunkCollector,
+  idleTurns,
+  lineNumbers,
+  makeTempDir,
+  numberedLines,
+  removeTempDir,
+  track,
+  waitFor,
+} from '../testing';
+import { ensureFifo } from './ensure-fifo';
+import { FifoReader } from './fifo-reader';
+import { FifoWriter } from './fifo-writer';
+
+const range = (from: number, count: number) => Array.from({ length: count }, (_, i) => from + i);
+
+describe('FifoReader', () => {
+  let dir: string;
+  let path: string;
+  const cleanup: Array<() => Promise<void>> = [];
+
+  function reader(collector = new ChunkCollector()): { reader: FifoReader; got: ChunkCollector } {
+    const r = new FifoReader(path, collector.events);
+    cleanup.push(() => r.close());
+    return { reader: r, got: collector };
+  }
+  function writer(): FifoWriter {
+    const w = new FifoWriter(path);
+    cleanup.push(() => w.close());
+    return w;
+  }
+
+  beforeEach(async () => {
+    dir = await makeTempDir();
+    path = join(dir, 'events.fifo');
+    await ensureFifo(path);
+  });
+  afterEach(async () => {
+    for (const close of cleanup.splice(0).reverse()) await close();
+    await removeTempDir(dir);
+  });
+
+  it('receives every line a writer sends, in order', async () => {
+    const { reader: r, got } = reader();
+    r.start();
+    const w = writer();
+    await w.write(numberedLines(0, 20_000));
+    await w.close();
+    await waitFor(() => got.eofs === 1, 'EOF');
+    expect(lineNumbers(got.text())).toEqual(range(0, 20_000));
+    expect(got.opens).toBe(1);
+    expect(got.errors).toEqual([]);
+  });
+
+  it('reports EOF when the writer closes and then reads the next writer', async () => {
+    const { reader: r, got } = reader();
+    r.start();
+    const first = new FifoWriter(path);
+    await first.write(numberedLines(0, 100));
+    await first.close();
+    await waitFor(() => got.eofs === 1, 'the first EOF');
+    expect(lineNumbers(got.text())).toEqual(range(0, 100));
+
+    const second = writer();
+    await second.write(numberedLines(100, 100));
+    await second.close();
+    await waitFor(() => got.eofs === 2, 'the second EOF');
+    expect(lineNumbers(got.text())).toEqual(range(0, 200));
+    expect(got.opens).toBe(2);
+  });
+
+  it('delivers nothing while paused and the rest after resume', async () => {
+    const got = new ChunkCollector();
+    let pauseOnChunk = true;
+    const r: FifoReader = new FifoReader(path, {
+      ...got.events,
+      onChunk: (chunk) => {
+        got.events.onChunk(chunk);
+        if (pauseOnChunk) r.pause(); // pausing from inside the callback takes effect at once
+      },
+    });
+    cleanup.push(() => r.close());
+    r.start();
+    const w = writer();
+    const written = track(w.write(numberedLines(0, 16_384))); // 1 MiB
+    await waitFor(() => got.chunks.length === 1, 'the first chunk');
+    const delivered = got.bytes;
+    // The writer refills the pipe: there is unread data the paused reader must leave alone.
+    await waitFor(() => w.bytesWritten >= delivered + 32 * 1024, 'the pipe to refill');
+    await idleTurns();
+    expect(r.isPaused).toBe(true);
+    expect(got.bytes).toBe(delivered);
+    expect(written.settled).toBe(false);
+
+    pauseOnChunk = false;
+    r.resume();
+    await written.promise;
+    await w.close();
+    await waitFor(() => got.eofs === 1, 'EOF');
+    expect(lineNumbers(got.text())).toEqual(range(0, 16_384));
+    expect(r.isPaused).toBe(false);
+  });
+
+  it('closes promptly while waiting for a writer, without calling back', async () => {
+    const { reader: r, got } = reader();
+    r.start();
+    await r.close();
+    expect(r.isOpen).toBe(false);
+    expect(got).toMatchObject({ opens: 0, eofs: 0, bytes: 0, errors: [] });
+  });
+
+  it('closes while connected and paused, leaving unread data to the next reader', async () => {
+    const first = reader();
+    first.reader.start();
+    const w = writer();
+    await w.write(numberedLines(0, 10));
+    await waitFor(() => first.got.bytes === 640, 'the first lines');
+    first.reader.pause();
+    await w.write(numberedLines(10, 10));
+    await first.reader.close();
+
+    const second = reader();
+    second.reader.start();
+    // Only once the second reader has the FIFO open may the writer close: a pipe with neither
+    // readers nor writers is freed, and the unread lines with it.
+    await waitFor(() => second.got.opens === 1, 'the second reader to open');
+    await w.close();
+    await waitFor(() => second.got.eofs === 1, 'EOF at the second reader');
+    expect(lineNumbers(first.got.text())).toEqual(range(0, 10));
+    expect(lineNumbers(second.got.text())).toEqual(range(10, 10));
+  });
+
+  it('reports an error and retries while the FIFO does not exist', async () => {
+    await rm(path);
+    const { reader: r, got } = reader();
+    r.start();
+    await waitFor(() => got.errors.length >= 2, 'two failed attempts');
+    expect((got.errors[0] as NodeJS.ErrnoException).code).toBe('ENOENT');
+
+    await ensureFifo(path);
+    const w = writer();
+    await w.write(numberedLines(0, 3));
+    await w.close();
+    await waitFor(() => got.eofs === 1, 'EOF after the FIFO came back');
+    expect(lineNumbers(got.text())).toEqual([0, 1, 2]);
+  });
+
+  it('reads the rest of a line byte by byte after pause, leaving the next line in the pipe', async () => {
+    const got = new ChunkCollector();
+    const r: FifoReader = new FifoReader(path, {
+      ...got.events,
+      onChunk: (chunk) => {
+        got.events.onChunk(chunk);
+        r.pause();
+      },
+    });
+    cleanup.push(() => r.close());
+    r.start();
+    const w = writer();
+    await w.write(Buffer.from('first\nhal'));
+    await waitFor(() => got.text() === 'first\nhal', 'the first chunk');
+    await w.write(Buffer.from('f line\nnext line\n'));
+    const rest: Buffer[] = [];
+    await r.readRestOfLine(2_000, (bytes) => rest.push(bytes));
+    expect(Buffer.concat(rest).toString()).toBe('f line\n');
+    await r.close();
+
+    const { reader: second, got: got2 } = reader();
+    second.start();
+    await waitFor(() => got2.text() === 'next line\n', 'the next line at the next reader');
+  });
+
+  it('gives up reading the rest of a line after the time limit', async () => {
+    const got = new ChunkCollector();
+    const r: FifoReader = new FifoReader(path, {
+      ...got.events,
+      onChunk: (chunk) => {
+        got.events.onChunk(chunk);
+        r.pause();
+      },
+    });
+    cleanup.push(() => r.close());
+    r.start();
+    const w = writer();
+    await w.write(Buffer.from('partial'));
+    await waitFor(() => got.text() === 'partial', 'the partial line');
+    const rest: Buffer[] = [];
+    const started = Date.now();
+    await r.readRestOfLine(100, (bytes) => rest.push(bytes));
+    expect(Date.now() - started).toBeGreaterThanOrEqual(95);
+    expect(rest).toEqual([]);
+  });
+
+  it('refuses to read the rest of a line while not paused', async () => {
+    const { reader: r } = reader();
+    await expect(r.readRestOfLine(10, () => undefined)).rejects.toThrow(/pause/);
+  });
+});

@@ -1,0 +1,11 @@
+// End-to-end: the built apps (dist/apps/*/main.js) as real processes, a real FIFO, the real
+// Redis at REDIS_URL. Run with `npx nx e2e e2e` (builds the apps first).
+module.exports = {
+  displayName: 'e2e',
+  preset: '../../jest.preset.js',
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }],
+  },
+  testMatch: ['<rootDir>/src/**/*.e2e.spec.ts'],
+  testTimeout: 60_000,
+};

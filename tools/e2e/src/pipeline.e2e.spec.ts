@@ -1,0 +1,209 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Redis } from 'ioredis';
+import {
+  createTestRedis,
+  deleteKeysWithPrefix,
+  describeWithRedis,
+  testRedisUrl,
+  uniqueTestPrefix,
+} from '@tally/aggregation/testing';
+import { type AppProcess, eventually, freePort, startApp, stopApp } from './support/processes';
+
+/** The JSON text SPEC §4 requires for these entries, in this order. */
+function countsText(entries: [string, number][]): string {
+  return '{' + entries.map(([k, v]) => `${JSON.stringify(k)}:${v}`).join(',') + '}';
+}
+
+const PART_1 = Buffer.concat([
+  Buffer.from(
+    [
+      '{ "event_type": "baz", "data": "amet", "timestamp": 1564039783 }',
+      '{ "event_type": "foo", "data": "dolor ipsum", "timestamp": 1564039789 }',
+      '{ "Cu*S',
+      '',
+      '   \t  ',
+      '{ "event_type": "foo", "data": "Hello, world! HELLO", "timestamp": 1564039790 }\r',
+      '{"event_type":"__proto__","data":"__proto__ 42 ünïcode","timestamp":1}',
+      `{"event_type":"constructor","data":"don't e-mail rock'n'roll","timestamp":2.9}`,
+      '{"event_type":"😀 \\"q\\" \\\\","data":"","timestamp":3}',
+      '{"event_type":"foo","data":"x","timestamp":-1}',
+      '{"event_type":"foo","data":"x","timestamp":"1"}',
+      '[1,2,3]',
+      '{"event_type":"","data":"x","timestamp":1}',
+      '',
+    ].join('\n'),
+  ),
+  Buffer.from('{"event_type":"foo","data":"'),
+  Buffer.from([0xff, 0xfe]),
+  Buffer.from('","timestamp":1}\n'),
+  Buffer.from(`{"event_type":"big","data":"${'a'.repeat(1_100_000)}","timestamp":1}\n`),
+]);
+
+const PART_2 = Buffer.from(
+  [
+    '{"event_type":"bar","data":"Ünïcode ünïcode","timestamp":5}',
+    '{"event_type":"bar","data":"e\\u0301t\\u00e9","timestamp":5}',
+    // Unterminated: complete once the writer closes (SPEC §1).
+    '{"event_type":"baz","data":"amet amet","timestamp":6}',
+  ].join('\n'),
+);
+
+const EXPECTED_TYPES: [string, number][] = [
+  ['bar', 2],
+  ['baz', 2],
+  ['foo', 2],
+  ['__proto__', 1],
+  ['constructor', 1],
+  ['😀 "q" \\', 1],
+];
+const EXPECTED_WORDS: [string, number][] = [
+  ['amet', 3],
+  ['ünïcode', 3],
+  ['hello', 2],
+  ['42', 1],
+  ['dolor', 1],
+  ["don't", 1],
+  ['e-mail', 1],
+  ['ipsum', 1],
+  ['proto', 1],
+  ["rock'n'roll", 1],
+  ['world', 1],
+  ['été', 1],
+];
+
+describeWithRedis('the built apps, end to end', () => {
+  const prefix = uniqueTestPrefix('e2e');
+  const dir = mkdtempSync(join(tmpdir(), 'tally-e2e-'));
+  const fifo = join(dir, 'events.fifo');
+  let redis: Redis;
+  let ingest: AppProcess;
+  let api: AppProcess;
+  let base: string;
+  const env = () => ({ REDIS_URL: testRedisUrl(), KEY_PREFIX: prefix, FIFO_PATH: fifo });
+
+  async function getJson(path: string): Promise<{ status: number; text: string; type: string | null }> {
+    const res = await fetch(base + path);
+    return { status: res.status, text: await res.text(), type: res.headers.get('content-type') };
+  }
+  async function stats(): Promise<{ events: number; malformedLines: number }> {
+    return JSON.parse((await getJson('/events/stats')).text);
+  }
+  async function writeToFifo(...parts: Buffer[]): Promise<void> {
+    const handle = await open(fifo, 'w');
+    try {
+      for (const part of parts) await handle.write(part);
+    } finally {
+      await handle.close();
+    }
+  }
+
+  beforeAll(async () => {
+    redis = createTestRedis();
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    ingest = startApp('ingest', env());
+    api = startApp('api', { ...env(), PORT: String(port), HOST: '127.0.0.1' });
+    await eventually('the api to answer /health', async () =>
+      (await fetch(`${base}/health`)).status === 200 ? true : undefined,
+    );
+  });
+
+  afterAll(async () => {
+    await Promise.all([ingest && stopApp(ingest), api && stopApp(api)]);
+    await deleteKeysWithPrefix(redis, prefix);
+    await redis.quit();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('counts a hand-made stream exactly, across two writers', async () => {
+    await writeToFifo(PART_1);
+    await writeToFifo(PART_2);
+    await eventually('every line to be counted', async () => {
+      const s = await stats();
+      return s.events === 9 && s.malformedLines === 7 ? s : undefined;
+    });
+
+    const types = await getJson('/events/countByEventType');
+    expect(types.status).toBe(200);
+    expect(types.type).toBe('application/json; charset=utf-8');
+    expect(types.text).toBe(countsText(EXPECTED_TYPES));
+    expect((await getJson('/events/countWords')).text).toBe(countsText(EXPECTED_WORDS));
+    expect((await getJson('/events/countWords?top=3')).text).toBe(countsText(EXPECTED_WORDS.slice(0, 3)));
+    expect(JSON.parse((await getJson('/events/stats')).text)).toEqual({ events: 9, malformedLines: 7 });
+  });
+
+  it('answers a bad query with a 400 JSON error and an unknown path with 404', async () => {
+    const bad = await getJson('/events/countWords?top=0');
+    expect(bad.status).toBe(400);
+    expect(JSON.parse(bad.text).error).toMatch(/top/);
+    const missing = await getJson('/events/nothing');
+    expect(missing.status).toBe(404);
+    expect(JSON.parse(missing.text)).toHaveProperty('error');
+  });
+
+  it('finishes the line it is in the middle of on SIGTERM, stores it, and exits 0', async () => {
+    const handle = await open(fifo, 'w');
+    try {
+      await handle.write('{"event_type":"marker","data":"","timestamp":7}\n{"event_type":"late","data":"tail ');
+      await eventually('the marker line to be stored', async () =>
+        (await stats()).events === 10 ? true : undefined,
+      );
+      ingest.child.kill('SIGTERM');
+      await eventually('the ingest to log its shutdown', async () =>
+        ingest.stdout().includes('"event":"shutdown"') ? true : undefined,
+      );
+      await handle.write('end","timestamp":7}\n');
+    } finally {
+      await handle.close();
+    }
+    expect(await ingest.exited).toBe(0);
+    const types = JSON.parse((await getJson('/events/countByEventType')).text);
+    expect(types.late).toBe(1);
+    expect(types.marker).toBe(1);
+    const words = JSON.parse((await getJson('/events/countWords')).text);
+    expect(words.tail).toBe(1);
+    expect(words.end).toBe(1);
+    expect(await stats()).toEqual({ events: 11, malformedLines: 7 });
+  });
+
+  it('counts every line the built producer writes, and a restarted ingest picks up the stream', async () => {
+    ingest = startApp('ingest', env());
+    const before = await stats();
+    const producer = startApp('producer', {
+      FIFO_PATH: fifo,
+      COUNT: '300',
+      RATE: '0',
+      SEED: '7',
+      CORRUPT_RATIO: '0.2',
+    });
+    expect(await producer.exited).toBe(0);
+    const after = await eventually('all 300 producer lines to be counted', async () => {
+      const s = await stats();
+      return s.events + s.malformedLines === before.events + before.malformedLines + 300 ? s : undefined;
+    });
+    expect(after.malformedLines).toBeGreaterThan(before.malformedLines);
+    const types: Record<string, number> = JSON.parse((await getJson('/events/countByEventType')).text);
+    expect(Object.values(types).reduce((a, b) => a + b, 0)).toBe(after.events);
+  });
+
+  it.each([
+    ['ingest', { REDIS_URL: 'redis//x' }, /^ingest: invalid REDIS_URL "redis\/\/x": /],
+    ['api', { PORT: '70000' }, /^api: invalid PORT "70000": /],
+    ['producer', { RATE: 'abc' }, /^producer: invalid RATE "abc": /],
+    ['ingest', { KEY_PREFIX: '' }, /^ingest: invalid KEY_PREFIX "": /],
+  ] as const)('%s refuses an invalid setting with one clear line and exit 1', async (app, bad, pattern) => {
+    const proc = startApp(app, { ...env(), ...bad });
+    expect(await proc.exited).toBe(1);
+    expect(proc.stderr().trim().split('\n')).toHaveLength(1);
+    expect(proc.stderr()).toMatch(pattern);
+  });
+
+  it('ingest refuses a FIFO_PATH that exists and is not a FIFO', async () => {
+    const proc = startApp('ingest', { ...env(), FIFO_PATH: dir });
+    expect(await proc.exited).toBe(1);
+    expect(proc.stderr()).toMatch(/^ingest: invalid FIFO_PATH /);
+  });
+});
