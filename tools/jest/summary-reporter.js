@@ -12,7 +12,9 @@ class SummaryReporter {
   onRunComplete(_contexts, results) {
     const outDir = path.join(__dirname, '..', '..', 'tmp', 'test-results');
     fs.mkdirSync(outDir, { recursive: true });
-    const name = path.relative(path.join(__dirname, '..', '..'), this.rootDir).replace(/[\\/]/g, '_');
+    const name = path
+      .relative(path.join(__dirname, '..', '..'), this.rootDir)
+      .replace(/[\\/]/g, '_');
     const file = path.join(outDir, `${name || 'root'}-${process.pid}.json`);
     const summary = {
       project: name,

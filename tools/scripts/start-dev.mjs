@@ -38,7 +38,8 @@ async function waitForRedis(deadlineMs) {
 let redisChild = null;
 if (!(await ping())) {
   const local = ['127.0.0.1', 'localhost', '::1'].includes(host);
-  const installed = spawnSync('sh', ['-c', 'command -v redis-server'], { stdio: 'ignore' }).status === 0;
+  const installed =
+    spawnSync('sh', ['-c', 'command -v redis-server'], { stdio: 'ignore' }).status === 0;
   if (!local || !installed) {
     console.error(
       `tally: no Redis answers at ${url.href}. Start one with \`docker compose up -d redis\` ` +
@@ -49,11 +50,23 @@ if (!(await ping())) {
   }
   const dir = join(process.cwd(), 'tmp', 'redis');
   mkdirSync(dir, { recursive: true });
-  console.log(`tally: no Redis at ${url.href}; starting redis-server on ${host}:${port} (data in ${dir})`);
+  console.log(
+    `tally: no Redis at ${url.href}; starting redis-server on ${host}:${port} (data in ${dir})`,
+  );
   redisChild = spawn(
     'redis-server',
-    ['--port', String(port), '--bind', host === 'localhost' ? '127.0.0.1' : host, '--dir', dir,
-     '--appendonly', 'yes', '--save', ''],
+    [
+      '--port',
+      String(port),
+      '--bind',
+      host === 'localhost' ? '127.0.0.1' : host,
+      '--dir',
+      dir,
+      '--appendonly',
+      'yes',
+      '--save',
+      '',
+    ],
     { stdio: ['ignore', 'ignore', 'inherit'] },
   );
   if (!(await waitForRedis(5000))) {
@@ -63,10 +76,14 @@ if (!(await ping())) {
   }
 }
 
-const nx = spawn('npx', ['nx', 'run-many', '-t', 'serve', '-p', 'producer', 'ingest', 'api', '--tui=false'], {
-  stdio: 'inherit',
-  env: { ...process.env, NX_TUI: 'false' },
-});
+const nx = spawn(
+  'npx',
+  ['nx', 'run-many', '-t', 'serve', '-p', 'producer', 'ingest', 'api', '--tui=false'],
+  {
+    stdio: 'inherit',
+    env: { ...process.env, NX_TUI: 'false' },
+  },
+);
 const stop = (signal) => {
   nx.kill(signal);
 };

@@ -35,7 +35,10 @@ async function main(): Promise<void> {
   let stopping = false;
   const shutdown = (signal: NodeJS.Signals) => {
     if (stopping) {
-      logger.warn({ event: 'signal_ignored', signal }, 'already shutting down; storing what was read');
+      logger.warn(
+        { event: 'signal_ignored', signal },
+        'already shutting down; storing what was read',
+      );
       return;
     }
     stopping = true;

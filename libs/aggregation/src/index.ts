@@ -8,5 +8,11 @@ export {
   commitBatch,
 } from './lib/commit-batch';
 export { type CountEntry, compareEntries, rankEntries } from './lib/ranking';
-export { type CountKind, type CountQuery, type Stats, readCounts, readStats } from './lib/read-counts';
+export {
+  type CountKind,
+  type CountQuery,
+  type Stats,
+  readCounts,
+  readStats,
+} from './lib/read-counts';
 export { BatchRejectedError, type BatchRejectedCode } from './lib/errors';

@@ -10,11 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 
-export {
-  type OwnRedisServer,
-  freeLocalPort,
-  startOwnRedisServer,
-} from './testing/redis-server';
+export { type OwnRedisServer, freeLocalPort, startOwnRedisServer } from './testing/redis-server';
 
 /** The Redis the tests use: `REDIS_URL`, or the SPEC default. */
 export function testRedisUrl(): string {
@@ -40,7 +36,13 @@ export async function deleteKeysWithPrefix(redis: Redis, prefix: string): Promis
   let deleted = 0;
   let cursor = '0';
   do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${escapeGlob(prefix)}:*`, 'COUNT', 1000);
+    const [next, keys] = await redis.scan(
+      cursor,
+      'MATCH',
+      `${escapeGlob(prefix)}:*`,
+      'COUNT',
+      1000,
+    );
     if (keys.length > 0) deleted += await redis.unlink(...keys);
     cursor = next;
   } while (cursor !== '0');
@@ -52,7 +54,13 @@ export async function keysWithPrefix(redis: Redis, prefix: string): Promise<stri
   const found: string[] = [];
   let cursor = '0';
   do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${escapeGlob(prefix)}:*`, 'COUNT', 1000);
+    const [next, keys] = await redis.scan(
+      cursor,
+      'MATCH',
+      `${escapeGlob(prefix)}:*`,
+      'COUNT',
+      1000,
+    );
     found.push(...keys);
     cursor = next;
   } while (cursor !== '0');
@@ -96,6 +104,8 @@ export function describeWithRedis(name: string, body: () => void): void {
     });
     return;
   }
-  process.stderr.write(`SKIPPED "${name}": no Redis at ${url} (set REDIS_URL or start redis-server)\n`);
+  process.stderr.write(
+    `SKIPPED "${name}": no Redis at ${url} (set REDIS_URL or start redis-server)\n`,
+  );
   describe.skip(name, body);
 }

@@ -84,7 +84,9 @@ describeWithRedis('the built apps, end to end', () => {
   let base: string;
   const env = () => ({ REDIS_URL: testRedisUrl(), KEY_PREFIX: prefix, FIFO_PATH: fifo });
 
-  async function getJson(path: string): Promise<{ status: number; text: string; type: string | null }> {
+  async function getJson(
+    path: string,
+  ): Promise<{ status: number; text: string; type: string | null }> {
     const res = await fetch(base + path);
     return { status: res.status, text: await res.text(), type: res.headers.get('content-type') };
   }
@@ -131,8 +133,13 @@ describeWithRedis('the built apps, end to end', () => {
     expect(types.type).toBe('application/json; charset=utf-8');
     expect(types.text).toBe(countsText(EXPECTED_TYPES));
     expect((await getJson('/events/countWords')).text).toBe(countsText(EXPECTED_WORDS));
-    expect((await getJson('/events/countWords?top=3')).text).toBe(countsText(EXPECTED_WORDS.slice(0, 3)));
-    expect(JSON.parse((await getJson('/events/stats')).text)).toEqual({ events: 9, malformedLines: 7 });
+    expect((await getJson('/events/countWords?top=3')).text).toBe(
+      countsText(EXPECTED_WORDS.slice(0, 3)),
+    );
+    expect(JSON.parse((await getJson('/events/stats')).text)).toEqual({
+      events: 9,
+      malformedLines: 7,
+    });
   });
 
   it('answers a bad query with a 400 JSON error and an unknown path with 404', async () => {
@@ -147,7 +154,9 @@ describeWithRedis('the built apps, end to end', () => {
   it('finishes the line it is in the middle of on SIGTERM, stores it, and exits 0', async () => {
     const handle = await open(fifo, 'w');
     try {
-      await handle.write('{"event_type":"marker","data":"","timestamp":7}\n{"event_type":"late","data":"tail ');
+      await handle.write(
+        '{"event_type":"marker","data":"","timestamp":7}\n{"event_type":"late","data":"tail ',
+      );
       await eventually('the marker line to be stored', async () =>
         (await stats()).events === 10 ? true : undefined,
       );
@@ -182,10 +191,14 @@ describeWithRedis('the built apps, end to end', () => {
     expect(await producer.exited).toBe(0);
     const after = await eventually('all 300 producer lines to be counted', async () => {
       const s = await stats();
-      return s.events + s.malformedLines === before.events + before.malformedLines + 300 ? s : undefined;
+      return s.events + s.malformedLines === before.events + before.malformedLines + 300
+        ? s
+        : undefined;
     });
     expect(after.malformedLines).toBeGreaterThan(before.malformedLines);
-    const types: Record<string, number> = JSON.parse((await getJson('/events/countByEventType')).text);
+    const types: Record<string, number> = JSON.parse(
+      (await getJson('/events/countByEventType')).text,
+    );
     expect(Object.values(types).reduce((a, b) => a + b, 0)).toBe(after.events);
   });
 
@@ -194,12 +207,15 @@ describeWithRedis('the built apps, end to end', () => {
     ['api', { PORT: '70000' }, /^api: invalid PORT "70000": /],
     ['producer', { RATE: 'abc' }, /^producer: invalid RATE "abc": /],
     ['ingest', { KEY_PREFIX: '' }, /^ingest: invalid KEY_PREFIX "": /],
-  ] as const)('%s refuses an invalid setting with one clear line and exit 1', async (app, bad, pattern) => {
-    const proc = startApp(app, { ...env(), ...bad });
-    expect(await proc.exited).toBe(1);
-    expect(proc.stderr().trim().split('\n')).toHaveLength(1);
-    expect(proc.stderr()).toMatch(pattern);
-  });
+  ] as const)(
+    '%s refuses an invalid setting with one clear line and exit 1',
+    async (app, bad, pattern) => {
+      const proc = startApp(app, { ...env(), ...bad });
+      expect(await proc.exited).toBe(1);
+      expect(proc.stderr().trim().split('\n')).toHaveLength(1);
+      expect(proc.stderr()).toMatch(pattern);
+    },
+  );
 
   it('ingest refuses a FIFO_PATH that exists and is not a FIFO', async () => {
     const proc = startApp('ingest', { ...env(), FIFO_PATH: dir });

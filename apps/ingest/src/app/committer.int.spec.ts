@@ -28,15 +28,30 @@ describeWithRedis('Committer (real Redis)', () => {
   const clients: Redis[] = [];
 
   function client(url?: string): Redis {
-    const redis = createIngestRedis(url ?? process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379', silent);
+    const redis = createIngestRedis(
+      url ?? process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',
+      silent,
+    );
     clients.push(redis);
     return redis;
   }
-  function committer(redis: Redis, overrides: Partial<ConstructorParameters<typeof Committer>[2]> = {}, onPressure?: (o: boolean) => void) {
+  function committer(
+    redis: Redis,
+    overrides: Partial<ConstructorParameters<typeof Committer>[2]> = {},
+    onPressure?: (o: boolean) => void,
+  ) {
     return new Committer(
       redis,
       keys,
-      { ingestId: 'test', flushIntervalMs: 20, batchMaxKeys: 1000, maxPendingKeys: 10_000, retryBaseMs: 10, retryMaxMs: 100, ...overrides },
+      {
+        ingestId: 'test',
+        flushIntervalMs: 20,
+        batchMaxKeys: 1000,
+        maxPendingKeys: 10_000,
+        retryBaseMs: 10,
+        retryMaxMs: 100,
+        ...overrides,
+      },
       silent,
       onPressure,
     );
@@ -59,7 +74,10 @@ describeWithRedis('Committer (real Redis)', () => {
     c.pending.addEvent('foo');
     c.pending.addWord('lorem');
     c.afterCounting();
-    await until('the count to reach Redis', async () => (await readStats(admin, keys)).events === 1);
+    await until(
+      'the count to reach Redis',
+      async () => (await readStats(admin, keys)).events === 1,
+    );
     expect(await readCounts(admin, keys, 'words')).toEqual([['lorem', 1]]);
     await c.drain();
   });
@@ -98,7 +116,10 @@ describeWithRedis('Committer (real Redis)', () => {
     await c.drain();
     killing = false;
     await killer;
-    expect(await readStats(admin, keys)).toEqual({ events: expected, malformedLines: Math.ceil(expected / 3) });
+    expect(await readStats(admin, keys)).toEqual({
+      events: expected,
+      malformedLines: Math.ceil(expected / 3),
+    });
     const words = await readCounts(admin, keys, 'words');
     expect(words.reduce((n, [, v]) => n + v, 0)).toBe(expected);
     expect(c.totals.failedAttempts).toBeGreaterThan(0);
@@ -110,7 +131,9 @@ describeWithRedis('Committer (real Redis)', () => {
     try {
       await server.stop();
       const pressure: boolean[] = [];
-      const c = committer(client(server.url), { maxPendingKeys: 100, batchMaxKeys: 50 }, (o) => pressure.push(o));
+      const c = committer(client(server.url), { maxPendingKeys: 100, batchMaxKeys: 50 }, (o) =>
+        pressure.push(o),
+      );
       for (let i = 0; i < 150; i++) {
         c.pending.addEvent('foo');
         c.pending.addWord(`w${i}`);

@@ -49,11 +49,18 @@ export class IngestService {
       onEof: () => {
         this.counter.endOfStream();
         this.committer.afterCounting();
-        this.logger.debug({ event: 'fifo_eof' }, 'every writer closed the FIFO; waiting for the next');
+        this.logger.debug(
+          { event: 'fifo_eof' },
+          'every writer closed the FIFO; waiting for the next',
+        );
       },
-      onOpen: () => this.logger.info({ event: 'fifo_open', path: config.fifoPath }, 'a writer opened the FIFO'),
+      onOpen: () =>
+        this.logger.info({ event: 'fifo_open', path: config.fifoPath }, 'a writer opened the FIFO'),
       onError: (error) =>
-        this.logger.error({ event: 'fifo_error', err: error.message }, 'FIFO read error; reopening'),
+        this.logger.error(
+          { event: 'fifo_error', err: error.message },
+          'FIFO read error; reopening',
+        ),
     });
   }
 

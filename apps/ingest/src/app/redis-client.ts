@@ -33,7 +33,8 @@ export function createIngestRedis(url: string, logger: Logger): Redis {
   });
   redis.on('error', (error: Error) => {
     // ioredis emits an error per failed reconnect attempt; one line per outage is enough.
-    if (!down) logger.warn({ event: 'redis_error', err: error.message }, 'Redis connection error; retrying');
+    if (!down)
+      logger.warn({ event: 'redis_error', err: error.message }, 'Redis connection error; retrying');
     down = true;
   });
   return redis;

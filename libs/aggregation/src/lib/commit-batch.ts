@@ -44,7 +44,13 @@ function ensureScript(redis: Redis): void {
 
 /** The script's ARGV for `batch` (see apply-batch.lua). Exported for the benchmark. */
 export function applyBatchArgs(batch: Batch, seq: number, ttlSeconds: number): (string | number)[] {
-  const args: (string | number)[] = [seq, ttlSeconds, batch.events, batch.malformedLines, batch.types.size];
+  const args: (string | number)[] = [
+    seq,
+    ttlSeconds,
+    batch.events,
+    batch.malformedLines,
+    batch.types.size,
+  ];
   for (const [eventType, n] of batch.types) args.push(eventType, n);
   for (const [word, n] of batch.words) args.push(word, n);
   return args;

@@ -28,14 +28,28 @@ describe('compareEntries', () => {
 
 describe('rankEntries', () => {
   it('returns everything sorted when top is undefined', () => {
-    expect(rankEntries([['a', 1], ['b', 3]])).toEqual([
+    expect(
+      rankEntries([
+        ['a', 1],
+        ['b', 3],
+      ]),
+    ).toEqual([
       ['b', 3],
       ['a', 1],
     ]);
   });
 
   it('returns at most top entries', () => {
-    expect(rankEntries([['a', 1], ['b', 3], ['c', 2]], 2)).toEqual([
+    expect(
+      rankEntries(
+        [
+          ['a', 1],
+          ['b', 3],
+          ['c', 2],
+        ],
+        2,
+      ),
+    ).toEqual([
       ['b', 3],
       ['c', 2],
     ]);

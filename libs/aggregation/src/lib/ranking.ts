@@ -40,7 +40,7 @@ export function rankEntries(entries: CountEntry[], top?: number): CountEntry[] {
   for (const entry of entries) {
     if (heap.length < top) {
       heap.push(entry);
-      for (let i = heap.length - 1; i > 0; ) {
+      for (let i = heap.length - 1; i > 0;) {
         const p = (i - 1) >> 1;
         if (!worse(i, p)) break;
         swap(i, p);

@@ -1,5 +1,10 @@
 import type { Redis } from 'ioredis';
-import { createTestRedis, deleteKeysWithPrefix, describeWithRedis, uniqueTestPrefix } from '../testing';
+import {
+  createTestRedis,
+  deleteKeysWithPrefix,
+  describeWithRedis,
+  uniqueTestPrefix,
+} from '../testing';
 import { keyLayout } from './keys';
 import { readCounts, readStats } from './read-counts';
 

@@ -51,14 +51,28 @@ function pingOnce(port: number): Promise<boolean> {
  * tests that stop, kill and restart Redis without touching the shared server on 6379.
  * @param appendonly turn AOF on (`appendfsync always`, so a kill loses nothing acknowledged)
  */
-export async function startOwnRedisServer(options: { appendonly?: boolean } = {}): Promise<OwnRedisServer> {
+export async function startOwnRedisServer(
+  options: { appendonly?: boolean } = {},
+): Promise<OwnRedisServer> {
   const port = await freeLocalPort();
   const dir = mkdtempSync(join(tmpdir(), 'tally-redis-'));
   let child: ChildProcess | null = null;
 
   const start = async () => {
-    const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '',
-      '--appendonly', options.appendonly ? 'yes' : 'no', '--appendfsync', 'always'];
+    const args = [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      dir,
+      '--save',
+      '',
+      '--appendonly',
+      options.appendonly ? 'yes' : 'no',
+      '--appendfsync',
+      'always',
+    ];
     const proc = spawn('redis-server', args, { stdio: ['ignore', 'ignore', 'pipe'] });
     child = proc;
     const deadline = Date.now() + 10_000;

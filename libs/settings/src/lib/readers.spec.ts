@@ -48,7 +48,9 @@ describe('readInteger', () => {
     (value) => {
       const error = errorOf(() => readInteger({ N: value }, 'N', 5, range));
       expect(error.code).toBe('ERR_INVALID_SETTING');
-      expect(error.message).toBe(`invalid N ${JSON.stringify(value)}: expected an integer from 0 to 100`);
+      expect(error.message).toBe(
+        `invalid N ${JSON.stringify(value)}: expected an integer from 0 to 100`,
+      );
     },
   );
 });
@@ -63,9 +65,12 @@ describe('readDecimal', () => {
   ])('accepts %j', (value, expected) => {
     expect(readDecimal({ R: value }, 'R', 0.5, range)).toBe(expected);
   });
-  it.each(['', '-0.1', '.5', '5.', '1.01', '2', 'NaN', 'Infinity', '1e-3'])('rejects %j', (value) => {
-    expect(() => readDecimal({ R: value }, 'R', 0.5, range)).toThrow(SettingError);
-  });
+  it.each(['', '-0.1', '.5', '5.', '1.01', '2', 'NaN', 'Infinity', '1e-3'])(
+    'rejects %j',
+    (value) => {
+      expect(() => readDecimal({ R: value }, 'R', 0.5, range)).toThrow(SettingError);
+    },
+  );
 });
 
 describe('readPort', () => {
@@ -90,12 +95,19 @@ describe('readRedisUrl', () => {
   ])('accepts %s', (value) => {
     expect(readRedisUrl({ REDIS_URL: value }, 'REDIS_URL', 'redis://127.0.0.1:6379')).toBe(value);
   });
-  it.each(['', 'redis//x', 'http://127.0.0.1:6379', '127.0.0.1:6379', 'redis://', 'redis://h:99999', 'redis://h/abc'])(
-    'rejects %j',
-    (value) => {
-      expect(() => readRedisUrl({ REDIS_URL: value }, 'REDIS_URL', 'redis://x')).toThrow(SettingError);
-    },
-  );
+  it.each([
+    '',
+    'redis//x',
+    'http://127.0.0.1:6379',
+    '127.0.0.1:6379',
+    'redis://',
+    'redis://h:99999',
+    'redis://h/abc',
+  ])('rejects %j', (value) => {
+    expect(() => readRedisUrl({ REDIS_URL: value }, 'REDIS_URL', 'redis://x')).toThrow(
+      SettingError,
+    );
+  });
   it('defaults when unset', () => {
     expect(readRedisUrl({}, 'REDIS_URL', 'redis://127.0.0.1:6379')).toBe('redis://127.0.0.1:6379');
   });
@@ -106,7 +118,9 @@ describe('readKeyPrefix', () => {
     expect(readKeyPrefix({ KEY_PREFIX: value }, 'KEY_PREFIX', 'events')).toBe(value);
   });
   it.each(['', 'has space', 'tab\there', 'nl\n'])('rejects %j', (value) => {
-    expect(() => readKeyPrefix({ KEY_PREFIX: value }, 'KEY_PREFIX', 'events')).toThrow(SettingError);
+    expect(() => readKeyPrefix({ KEY_PREFIX: value }, 'KEY_PREFIX', 'events')).toThrow(
+      SettingError,
+    );
   });
 });
 

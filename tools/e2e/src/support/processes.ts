@@ -14,7 +14,10 @@ export interface AppProcess {
 }
 
 /** Starts `node dist/apps/<app>/main.js` with `env` added to a minimal environment. */
-export function startApp(app: 'producer' | 'ingest' | 'api', env: Record<string, string>): AppProcess {
+export function startApp(
+  app: 'producer' | 'ingest' | 'api',
+  env: Record<string, string>,
+): AppProcess {
   const child = spawn(process.execPath, [join(workspaceRoot, 'dist', 'apps', app, 'main.js')], {
     cwd: workspaceRoot,
     env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', ...env },
@@ -45,7 +48,9 @@ export async function eventually<T>(
       last = error;
     }
     if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, everyMs));
   }
