@@ -80,7 +80,13 @@ describeWithRedis('the built apps, end to end', () => {
   const fifo = join(dir, 'events.fifo');
   let redis: Redis;
   let ingest: AppProcess;
-  let api: AppProcess;
+  /** Every process a test started, stopped in afterAll even when a test failed midway. */
+  const started: AppProcess[] = [];
+  const start = (...args: Parameters<typeof startApp>) => {
+    const proc = startApp(...args);
+    started.push(proc);
+    return proc;
+  };
   let base: string;
   const env = () => ({ REDIS_URL: testRedisUrl(), KEY_PREFIX: prefix, FIFO_PATH: fifo });
 
@@ -106,15 +112,15 @@ describeWithRedis('the built apps, end to end', () => {
     redis = createTestRedis();
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
-    ingest = startApp('ingest', env());
-    api = startApp('api', { ...env(), PORT: String(port), HOST: '127.0.0.1' });
+    ingest = start('ingest', env());
+    start('api', { ...env(), PORT: String(port), HOST: '127.0.0.1' });
     await eventually('the api to answer /health', async () =>
       (await fetch(`${base}/health`)).status === 200 ? true : undefined,
     );
   });
 
   afterAll(async () => {
-    await Promise.all([ingest && stopApp(ingest), api && stopApp(api)]);
+    await Promise.all(started.map((proc) => stopApp(proc)));
     await deleteKeysWithPrefix(redis, prefix);
     await redis.quit();
     rmSync(dir, { recursive: true, force: true });
@@ -179,9 +185,9 @@ describeWithRedis('the built apps, end to end', () => {
   });
 
   it('counts every line the built producer writes, and a restarted ingest picks up the stream', async () => {
-    ingest = startApp('ingest', env());
+    ingest = start('ingest', env());
     const before = await stats();
-    const producer = startApp('producer', {
+    const producer = start('producer', {
       FIFO_PATH: fifo,
       COUNT: '300',
       RATE: '0',
@@ -210,7 +216,7 @@ describeWithRedis('the built apps, end to end', () => {
   ] as const)(
     '%s refuses an invalid setting with one clear line and exit 1',
     async (app, bad, pattern) => {
-      const proc = startApp(app, { ...env(), ...bad });
+      const proc = start(app, { ...env(), ...bad });
       expect(await proc.exited).toBe(1);
       expect(proc.stderr().trim().split('\n')).toHaveLength(1);
       expect(proc.stderr()).toMatch(pattern);
@@ -218,7 +224,7 @@ describeWithRedis('the built apps, end to end', () => {
   );
 
   it('ingest refuses a FIFO_PATH that exists and is not a FIFO', async () => {
-    const proc = startApp('ingest', { ...env(), FIFO_PATH: dir });
+    const proc = start('ingest', { ...env(), FIFO_PATH: dir });
     expect(await proc.exited).toBe(1);
     expect(proc.stderr()).toMatch(/^ingest: invalid FIFO_PATH /);
   });

@@ -96,13 +96,17 @@ describeWithRedis('Committer (real Redis)', () => {
   });
 
   it('counts exactly once while its connections are killed again and again', async () => {
-    const redis = client();
+    // A redis-server of this test's own: CLIENT KILL TYPE normal on the shared one would cut
+    // every other suite's (and any deployment's) connections too.
+    const server = await startOwnRedisServer();
+    const own = createTestRedis(server.url);
+    const redis = client(server.url);
     const c = committer(redis, { batchMaxKeys: 50 });
     const expected = 20_000;
     let killing = true;
     const killer = (async () => {
       while (killing) {
-        await admin.client('KILL', 'TYPE', 'normal', 'SKIPME', 'yes').catch(() => undefined);
+        await own.client('KILL', 'TYPE', 'normal', 'SKIPME', 'yes').catch(() => undefined);
         await new Promise((resolve) => setTimeout(resolve, 15));
       }
     })();
@@ -116,13 +120,15 @@ describeWithRedis('Committer (real Redis)', () => {
     await c.drain();
     killing = false;
     await killer;
-    expect(await readStats(admin, keys)).toEqual({
+    expect(await readStats(own, keys)).toEqual({
       events: expected,
       malformedLines: Math.ceil(expected / 3),
     });
-    const words = await readCounts(admin, keys, 'words');
+    const words = await readCounts(own, keys, 'words');
     expect(words.reduce((n, [, v]) => n + v, 0)).toBe(expected);
     expect(c.totals.failedAttempts).toBeGreaterThan(0);
+    own.disconnect();
+    await server.dispose();
   });
 
   it('retries until Redis comes back on the same port, then stores everything once', async () => {

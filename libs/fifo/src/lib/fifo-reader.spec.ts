@@ -1,4 +1,5 @@
-import { rm } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   ChunkCollector,
@@ -196,5 +197,20 @@ describe('FifoReader', () => {
   it('refuses to read the rest of a line while not paused', async () => {
     const { reader: r } = reader();
     await expect(r.readRestOfLine(10, () => undefined)).rejects.toThrow(/pause/);
+  });
+
+  it('loses no line and causes no EPIPE when writers close and reopen back to back', async () => {
+    const { reader: r, got } = reader();
+    r.start();
+    const writers = 300;
+    for (let i = 0; i < writers; i++) {
+      // A plain open/write/close per writer: the next one opens while the reader handles the EOF.
+      const handle = await open(path, constants.O_WRONLY);
+      await handle.write(numberedLines(i * 10, 10));
+      await handle.close();
+    }
+    await waitFor(() => lineNumbers(got.text()).length === writers * 10, 'every line');
+    expect(lineNumbers(got.text())).toEqual(range(0, writers * 10));
+    expect(got.errors).toEqual([]);
   });
 });

@@ -1,10 +1,11 @@
-import { readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { Socket, type OnReadOpts, type SocketConstructorOpts } from 'node:net';
-import { closeFd, hasCode, O_NONBLOCK, O_RDONLY, O_WRONLY, openFd } from './fd-io';
-import { releasePendingOpen } from './release-pending-open';
+import { hasCode, O_NONBLOCK, O_RDONLY } from './fd-io';
 
 /** The size of one read(2): what libuv reads from a pipe at a time. */
 export const READ_CHUNK_BYTES = 64 * 1024;
+/** How often an idle reader (no writer connected) looks for a new writer. */
+export const IDLE_POLL_MS = 25;
 const RETRY_FIRST_MS = 100;
 const RETRY_MAX_MS = 2_000;
 
@@ -14,7 +15,7 @@ export interface FifoReaderEvents {
   onChunk(chunk: Buffer): void;
   /**
    * Every writer has closed the FIFO: an unterminated remainder is now a complete line
-   * (SPEC §1). Not the end: the reader reopens and waits for the next writer.
+   * (SPEC §1). Not the end: the reader goes on and reads the next writer.
    */
   onEof(): void;
   /** A writer has the FIFO open and reading starts (again). */
@@ -29,26 +30,31 @@ type PipeSocketOptions = SocketConstructorOpts & { onread: OnReadOpts };
 /**
  * The ingest side of a FIFO: reads it without blocking the event loop and outlives its writers.
  *
- * The fd is opened with a blocking `open(2)` (it waits in the libuv threadpool for a writer),
- * then handed to a net.Socket: libuv treats a FIFO as a pipe, makes the fd non-blocking and
- * reads it from epoll. The socket uses `onread` with our own buffer rather than a stream, so
- * `pause()` stops reading from the kernel at once: bytes not yet delivered stay in the pipe
- * (and go to the next reader if this one closes), instead of piling up in a stream buffer.
+ * The reader holds a read end of the FIFO from `start()` to `close()`, without a gap. A gap
+ * (closing at EOF, then opening again) loses a race: a writer that opens in the gap connects
+ * to the read end that is about to close, and its writes fail with EPIPE. So at EOF the reader
+ * first opens a new read end, then lets the old one go.
  *
- * Lifecycle: `start()` → [open → chunks… → EOF → reopen]… → `close()`.
+ * The read end is opened non-blocking (no thread waits in `open(2)`). While no writer is
+ * connected the reader checks every {@link IDLE_POLL_MS} ms with a non-blocking read: EAGAIN
+ * means a writer is there. Then the fd is handed to a net.Socket: libuv treats a FIFO as a
+ * pipe and reads it from epoll. The socket uses `onread` with our own buffer rather than a
+ * stream, so `pause()` stops reading from the kernel at once: bytes not yet delivered stay in
+ * the pipe (and go to the next reader if this one closes) instead of piling up in a buffer.
  */
 export class FifoReader {
-  private socket: Socket | undefined;
-  /** The fd `socket` reads, for `readRestOfLine` (the socket owns and closes it). */
+  /** Our read end: open from `start()` to `close()` (except after an open error). */
   private fd: number | undefined;
-  /** Set while an open waits for a writer; resolves (never rejects) once it has been handled. */
-  private opening: Promise<void> | undefined;
-  private retryTimer: NodeJS.Timeout | undefined;
+  /** Set while a writer is connected: it owns (and closes) `fd`. */
+  private socket: Socket | undefined;
+  private timer: NodeJS.Timeout | undefined;
   private retryDelayMs = RETRY_FIRST_MS;
   private paused = false;
   private started = false;
   private closing = false;
   private closed: Promise<void> | undefined;
+  /** Whether bytes arrived since the last EOF, so an EOF without a new writer is not repeated. */
+  private sawData = false;
   private readonly readBuffer = Buffer.allocUnsafe(READ_CHUNK_BYTES);
 
   constructor(
@@ -61,16 +67,16 @@ export class FifoReader {
     return this.paused;
   }
 
-  /** True while a writer is connected and the reader holds an open fd. */
+  /** True while a writer is connected and being read. */
   get isOpen(): boolean {
     return this.socket !== undefined;
   }
 
-  /** Opens the FIFO (waiting for a writer) and starts delivering chunks. Idempotent. */
+  /** Opens the FIFO and starts delivering chunks. Idempotent. */
   start(): void {
     if (this.started || this.closing) return;
     this.started = true;
-    this.open();
+    if (this.openReadEnd()) this.poll();
   }
 
   /** Stops reading from the kernel: no `onChunk` until `resume()`. May be called from `onChunk`. */
@@ -81,8 +87,10 @@ export class FifoReader {
 
   /** Reads again after `pause()`. */
   resume(): void {
+    if (!this.paused) return;
     this.paused = false;
-    this.socket?.resume();
+    if (this.socket) this.socket.resume();
+    else if (this.started && !this.closing && this.timer === undefined) this.poll();
   }
 
   /**
@@ -90,7 +98,7 @@ export class FifoReader {
    * `timeoutMs`, handing the bytes to `onBytes` (in pieces of at most 64 KiB). Byte by byte so
    * that not one byte of the following line is taken out of the pipe: it stays there for the
    * next reader. Used on shutdown to finish the line the ingest is in the middle of (SPEC §5).
-   * Resolves early when every writer has closed (EOF) or no writer is connected.
+   * Resolves early when every writer has closed (EOF).
    */
   async readRestOfLine(timeoutMs: number, onBytes: (bytes: Buffer) => void): Promise<void> {
     if (!this.paused) throw new Error('readRestOfLine: pause() the reader first');
@@ -102,14 +110,14 @@ export class FifoReader {
       held = 0;
     };
     try {
-      while (this.fd !== undefined && this.socket !== undefined && Date.now() < deadline) {
+      while (this.fd !== undefined && !this.closing && Date.now() < deadline) {
         let n: number;
         try {
           n = readSync(this.fd, piece, held, 1, null);
         } catch (error) {
-          // The fd is non-blocking (libuv made it so): EAGAIN means "no byte yet".
+          // The fd is non-blocking: EAGAIN means "a writer is there, no byte yet".
           if (!hasCode(error, 'EAGAIN')) throw error;
-          await new Promise((resolve) => setTimeout(resolve, 5));
+          await delay(5);
           continue;
         }
         if (n === 0) return; // EOF: every writer closed, the line is complete as it stands
@@ -123,11 +131,9 @@ export class FifoReader {
   }
 
   /**
-   * Stops reading and closes the FIFO; resolves once the fd is closed. A pending open (no
-   * writer yet) is released first — otherwise its threadpool thread would keep the process
-   * from exiting. Reading stops before this returns its promise (no callback runs after the
-   * call), and bytes still in the kernel pipe stay there for the next reader. Safe to call more
-   * than once.
+   * Stops reading and closes the FIFO; resolves once the fd is closed. Bytes still in the
+   * kernel pipe stay there for the next reader. No callback runs after this is called. Safe
+   * to call more than once.
    */
   close(): Promise<void> {
     this.closed ??= this.shutDown();
@@ -136,76 +142,127 @@ export class FifoReader {
 
   private async shutDown(): Promise<void> {
     this.closing = true;
-    clearTimeout(this.retryTimer);
-    if (this.opening) await releasePendingOpen(this.path, O_WRONLY | O_NONBLOCK, this.opening);
-    if (this.socket) await destroyed(this.socket);
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const socket = this.socket;
+    this.socket = undefined;
+    if (socket) {
+      this.fd = undefined;
+      await destroyed(socket);
+    } else if (this.fd !== undefined) {
+      closeSync(this.fd);
+      this.fd = undefined;
+    }
   }
 
-  private open(): void {
-    this.opening = openFd(this.path, O_RDONLY).then(
-      (fd) => {
-        this.opening = undefined;
-        return this.closing ? closeFd(fd) : this.attach(fd);
-      },
-      (error: Error) => {
-        this.opening = undefined;
-        if (!this.closing) this.fail(error);
-      },
-    );
+  /** Opens a new non-blocking read end into `fd`; false (and a retry is scheduled) on error. */
+  private openReadEnd(): boolean {
+    let fd: number;
+    try {
+      fd = openSync(this.path, O_RDONLY | O_NONBLOCK);
+    } catch (error) {
+      this.fail(error as Error);
+      return false;
+    }
+    if (!fstatSync(fd).isFIFO()) {
+      closeSync(fd);
+      this.fail(new Error(`${this.path} is not a FIFO (it was replaced after start)`));
+      return false;
+    }
+    this.fd = fd;
+    this.retryDelayMs = RETRY_FIRST_MS;
+    return true;
+  }
+
+  /** No writer connected: one non-blocking read tells whether one has come. */
+  private poll(): void {
+    this.timer = undefined;
+    if (this.closing || this.paused || this.socket !== undefined) return;
+    if (this.fd === undefined) {
+      if (!this.openReadEnd()) return;
+    }
+    const fd = this.fd as number;
+    let n: number;
+    try {
+      n = readSync(fd, this.readBuffer, 0, READ_CHUNK_BYTES, null);
+    } catch (error) {
+      if (hasCode(error, 'EAGAIN')) return this.attach(fd); // a writer is connected
+      this.dropFd();
+      this.fail(error as Error);
+      return;
+    }
+    if (n === 0) {
+      // No writer, nothing in the pipe. Bytes read earlier by polling then end a stream.
+      if (this.sawData) {
+        this.sawData = false;
+        this.events.onEof();
+      }
+      if (!this.closing) this.timer = setTimeout(() => this.poll(), IDLE_POLL_MS);
+      return;
+    }
+    this.sawData = true;
+    this.events.onOpen?.();
+    this.events.onChunk(Buffer.from(this.readBuffer.subarray(0, n)));
+    // Probably a writer is still there: let libuv read the rest (an EOF comes as 'end').
+    if (!this.closing) this.attach(fd);
   }
 
   private attach(fd: number): void {
     const onread: OnReadOpts = {
       buffer: this.readBuffer,
       callback: (bytes) => {
-        // Copied: the read buffer is reused for the next read.
-        this.events.onChunk(Buffer.from(this.readBuffer.subarray(0, bytes)));
+        if (!this.closing) {
+          this.sawData = true;
+          this.events.onChunk(Buffer.from(this.readBuffer.subarray(0, bytes)));
+        }
         return true;
       },
     };
     const options: PipeSocketOptions = { fd, readable: true, writable: false, onread };
-    let socket: Socket;
-    try {
-      socket = new Socket(options);
-    } catch (error) {
-      // e.g. ERR_INVALID_FD_TYPE: the path was replaced by a regular file after ensureFifo.
-      void closeFd(fd).catch(() => undefined); // the error reported below is the one that matters
-      this.fail(error as Error);
-      return;
-    }
+    const socket = new Socket(options);
     if (this.paused) socket.pause();
-    this.fd = fd;
-    socket.on('end', () => {
-      this.drop(socket);
-      if (this.closing) return;
-      this.retryDelayMs = RETRY_FIRST_MS; // a normal cycle: next failure starts the backoff over
-      this.events.onEof();
-      this.open();
-    });
+    socket.on('end', () => this.onSocketEnd(socket));
     socket.on('error', (error) => {
-      this.drop(socket);
+      if (this.socket !== socket) return;
+      this.socket = undefined;
+      this.fd = undefined;
+      socket.destroy();
       if (!this.closing) this.fail(error);
     });
     this.socket = socket;
-    this.events.onOpen?.();
+    if (!this.sawData) this.events.onOpen?.();
   }
 
-  private drop(socket: Socket): void {
-    if (this.socket === socket) {
-      this.socket = undefined;
-      this.fd = undefined;
+  /** Every writer closed: open the next read end first, then let the old one go. */
+  private onSocketEnd(socket: Socket): void {
+    if (this.socket !== socket) return;
+    this.socket = undefined;
+    this.fd = undefined;
+    const opened = this.closing ? false : this.openReadEnd();
+    socket.destroy(); // closes the old fd, now that a new read end holds the pipe
+    if (this.closing) return;
+    if (this.sawData) {
+      this.sawData = false;
+      this.events.onEof();
     }
-    socket.destroy(); // closes the fd
+    if (opened) this.poll();
+  }
+
+  private dropFd(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
   }
 
   private fail(error: Error): void {
     this.events.onError(error);
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = undefined;
-      if (!this.closing) this.open();
-    }, this.retryDelayMs);
+    if (this.closing) return;
+    this.timer = setTimeout(() => this.poll(), this.retryDelayMs);
     this.retryDelayMs = Math.min(this.retryDelayMs * 2, RETRY_MAX_MS);
   }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** Destroys `socket` and resolves once its fd is closed. */

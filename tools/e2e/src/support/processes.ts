@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const workspaceRoot = join(__dirname, '..', '..', '..', '..');
@@ -25,8 +26,19 @@ export function startApp(
   });
   let out = '';
   let err = '';
-  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+  // Every app's output also goes to tmp/e2e-logs/<app>-<pid>.log, to read after a failure.
+  const logDir = join(workspaceRoot, 'tmp', 'e2e-logs');
+  mkdirSync(logDir, { recursive: true });
+  const log = createWriteStream(join(logDir, `${app}-${child.pid}.log`));
+  child.stdout?.on('data', (d: Buffer) => {
+    out += d.toString();
+    log.write(d);
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    err += d.toString();
+    log.write(d);
+  });
+  child.on('exit', () => log.end());
   const exited = once(child, 'exit').then(([code, signal]) => (code ?? signal) as number | string);
   return { child, stdout: () => out, stderr: () => err, exited };
 }
