@@ -31,9 +31,8 @@ function escapeGlob(text: string): string {
   return text.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
 }
 
-/** Deletes every key under `<prefix>:` (SCAN + UNLINK); returns how many were deleted. */
-export async function deleteKeysWithPrefix(redis: Redis, prefix: string): Promise<number> {
-  let deleted = 0;
+/** Every key under `<prefix>:`, a SCAN page at a time. */
+async function* scanPrefix(redis: Redis, prefix: string): AsyncGenerator<string[]> {
   let cursor = '0';
   do {
     const [next, keys] = await redis.scan(
@@ -43,27 +42,22 @@ export async function deleteKeysWithPrefix(redis: Redis, prefix: string): Promis
       'COUNT',
       1000,
     );
-    if (keys.length > 0) deleted += await redis.unlink(...keys);
+    if (keys.length > 0) yield keys;
     cursor = next;
   } while (cursor !== '0');
+}
+
+/** Deletes every key under `<prefix>:` (SCAN + UNLINK); returns how many were deleted. */
+export async function deleteKeysWithPrefix(redis: Redis, prefix: string): Promise<number> {
+  let deleted = 0;
+  for await (const keys of scanPrefix(redis, prefix)) deleted += await redis.unlink(...keys);
   return deleted;
 }
 
 /** Every key under `<prefix>:`, sorted. */
 export async function keysWithPrefix(redis: Redis, prefix: string): Promise<string[]> {
   const found: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(
-      cursor,
-      'MATCH',
-      `${escapeGlob(prefix)}:*`,
-      'COUNT',
-      1000,
-    );
-    found.push(...keys);
-    cursor = next;
-  } while (cursor !== '0');
+  for await (const keys of scanPrefix(redis, prefix)) found.push(...keys);
   return found.sort();
 }
 
