@@ -5,6 +5,7 @@ import { ensureFifo } from '@tally/fifo';
 import { loadConfigOrExit, SettingError } from '@tally/settings';
 import pino from 'pino';
 import { loadConfig } from './app/config';
+import { closeServer, createHealthServer, type IngestStatus, listenOn } from './app/health-server';
 import { IngestService } from './app/ingest-service';
 import { createIngestRedis } from './app/redis-client';
 
@@ -25,10 +26,43 @@ async function main(): Promise<void> {
   }
 
   const redis = createIngestRedis(config.redisUrl, logger.child({ component: 'redis' }));
+  let lastRedisError: string | undefined;
+  redis.on('error', (error: Error) => (lastRedisError = error.message));
+  redis.on('ready', () => (lastRedisError = undefined));
   const service = new IngestService(config, redis, keyLayout(config.keyPrefix), ingestId, logger);
+
+  const { committer, counter } = service;
+  const status = (): IngestStatus => ({
+    redisStatus: redis.status,
+    lastRedisError,
+    redisFailing: committer.failing,
+    // The service stops reading exactly while the committer is overloaded (ingest-service.ts).
+    readerPaused: committer.overloaded,
+    heldKeys: committer.heldKeys,
+    read: counter.totals,
+    stored: committer.totals,
+  });
+  const health = createHealthServer(status);
+  try {
+    // Before the first line is read: an ingest whose health cannot be watched does not start.
+    await listenOn(health, config.healthPort, config.healthHost);
+  } catch (error) {
+    const { code, message } = error as NodeJS.ErrnoException;
+    process.stderr.write(
+      `ingest: cannot listen on ${config.healthHost}:${config.healthPort} (HEALTH_HOST, HEALTH_PORT): ${code ?? message}\n`,
+    );
+    process.exit(1);
+  }
+
   service.start();
   logger.info(
-    { event: 'started', ingestId, keyPrefix: config.keyPrefix, fifoPath: config.fifoPath },
+    {
+      event: 'started',
+      ingestId,
+      keyPrefix: config.keyPrefix,
+      fifoPath: config.fifoPath,
+      health: `http://${config.healthHost}:${config.healthPort}/health`,
+    },
     'ingest started',
   );
 
@@ -43,9 +77,11 @@ async function main(): Promise<void> {
     }
     stopping = true;
     logger.info({ event: 'shutdown', signal }, 'shutting down');
+    // /health keeps answering while the counts already read are stored (maybe waiting for Redis).
     service
       .stop()
       .then(async () => {
+        await closeServer(health);
         await redis.quit().catch(() => redis.disconnect());
         logger.flush();
         process.exit(0);

@@ -11,6 +11,8 @@ import { logSink, listenOnEphemeralPort, request, type RunningHttp } from '../te
 import { createApp } from './app';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
+// A real clock: bucket keys expire by the Redis clock, so their times must be current.
+const NOW = Math.floor(Date.now() / 1000);
 
 describeWithRedis('api over a real Redis', () => {
   const prefix = uniqueTestPrefix('api');
@@ -33,18 +35,28 @@ describeWithRedis('api over a real Redis', () => {
       ['😀', 1],
       ['constructor', 1],
     ];
-    for (const [type, n] of types) for (let i = 0; i < n; i++) batch.addEvent(type);
+    // All at NOW - 100 (inside a 3600 s window, outside a 60 s one)...
+    for (const [type, n] of types) for (let i = 0; i < n; i++) batch.addEvent(type, NOW - 100);
     for (const word of ['lorem', 'amet', 'lorem', 'ünïcode', '7', 'don’t', 'lorem'])
       batch.addWord(word);
+    // ...but one event 10 s ago.
+    batch.addEvent('recent', NOW - 10);
+    batch.addWord('fresh');
     batch.addMalformed(3);
-    await commitBatch(redis, keys, batch.take(), { ingestId: randomUUID(), seq: 1 });
+    await commitBatch(
+      redis,
+      keys,
+      batch.take(),
+      { ingestId: randomUUID(), seq: 1 },
+      { retentionSeconds: 3600 },
+    );
     api = await listenOnEphemeralPort(
       createApp({
         redis,
         keys,
         retentionSeconds: 3600,
         logger: sink.logger,
-        now: () => 1_700_000_000,
+        now: () => NOW,
       }),
     );
   });
@@ -61,7 +73,7 @@ describeWithRedis('api over a real Redis', () => {
       expect(answer.status).toBe(200);
       expect(answer.headers.get('content-type')).toBe(JSON_TYPE);
       expect(answer.text).toBe(
-        String.raw`{"foo":3,"42":2,"__proto__":2,"baz":2,"back\\slash":1,"constructor":1,"say \"hi\"":1,"😀":1}`,
+        String.raw`{"foo":3,"42":2,"__proto__":2,"baz":2,"back\\slash":1,"constructor":1,"recent":1,"say \"hi\"":1,"😀":1}`,
       );
     });
 
@@ -73,14 +85,19 @@ describeWithRedis('api over a real Redis', () => {
 
     it('returns everything when top is larger than the vocabulary', async () => {
       const answer = await request(url('/events/countByEventType?top=10000'));
-      expect(Object.keys(JSON.parse(answer.text) as object)).toHaveLength(8);
+      expect(Object.keys(JSON.parse(answer.text) as object)).toHaveLength(9);
     });
 
-    it('accepts a window within the retention', async () => {
-      const answer = await request(url('/events/countByEventType?window=3600&top=1'));
+    it('counts only the events of the window, by the server clock', async () => {
+      const answer = await request(url('/events/countByEventType?window=60'));
       expect(answer.status).toBe(200);
       expect(answer.headers.get('content-type')).toBe(JSON_TYPE);
-      expect(typeof JSON.parse(answer.text)).toBe('object');
+      expect(answer.text).toBe('{"recent":1}');
+      expect((await request(url('/events/countWords?window=60'))).text).toBe('{"fresh":1}');
+      expect((await request(url('/events/countByEventType?window=3600&top=2'))).text).toBe(
+        '{"foo":3,"42":2}',
+      );
+      expect((await request(url('/events/countByEventType?window=10'))).text).toBe('{}');
     });
   });
 
@@ -89,7 +106,7 @@ describeWithRedis('api over a real Redis', () => {
       const answer = await request(url('/events/countWords'));
       expect(answer.status).toBe(200);
       expect(answer.headers.get('content-type')).toBe(JSON_TYPE);
-      expect(answer.text).toBe('{"lorem":3,"7":1,"amet":1,"don’t":1,"ünïcode":1}');
+      expect(answer.text).toBe('{"lorem":3,"7":1,"amet":1,"don’t":1,"fresh":1,"ünïcode":1}');
     });
 
     it('ignores unknown parameters', async () => {
@@ -104,7 +121,7 @@ describeWithRedis('api over a real Redis', () => {
       const answer = await request(url('/events/stats'));
       expect(answer.status).toBe(200);
       expect(answer.headers.get('content-type')).toBe(JSON_TYPE);
-      expect(answer.text).toBe('{"events":13,"malformedLines":3}');
+      expect(answer.text).toBe('{"events":14,"malformedLines":3}');
     });
   });
 
@@ -146,7 +163,7 @@ describeWithRedis('api over a real Redis', () => {
 
   describe('paths and methods', () => {
     it('accepts one trailing slash', async () => {
-      expect((await request(url('/events/stats/'))).text).toBe('{"events":13,"malformedLines":3}');
+      expect((await request(url('/events/stats/'))).text).toBe('{"events":14,"malformedLines":3}');
       expect((await request(url('/events/countWords/?top=1'))).text).toBe('{"lorem":3}');
       expect((await request(url('/health/'))).status).toBe(200);
     });

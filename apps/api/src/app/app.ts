@@ -65,7 +65,7 @@ export function createApp(options: AppOptions): express.Express {
   const countRoute = (kind: CountKind) => async (req: Request, res: Response) => {
     const params = parseCountParams(req.query, retentionSeconds);
     const entries = await withDeadline(
-      readCounts(redis, keys, kind, toCountQuery(params, now())),
+      readCounts(redis, keys, kind, toCountQuery(params, now()), { retentionSeconds }),
       READ_DEADLINE_MS,
     );
     sendJson(res, 200, countsToJson(entries));

@@ -73,7 +73,5 @@ export function parseCountParams(query: RawQuery, retentionSeconds: number): Cou
  */
 export function toCountQuery(params: CountParams, nowSeconds: number): CountQuery {
   if (params.window === undefined) return { top: params.top };
-  // windowSeconds/nowSeconds are being added to CountQuery in libs/aggregation; until that
-  // lands the cast keeps this compiling and the fields pass through unchanged.
-  return { top: params.top, windowSeconds: params.window, nowSeconds } as CountQuery;
+  return { top: params.top, windowSeconds: params.window, nowSeconds };
 }

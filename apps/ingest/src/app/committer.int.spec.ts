@@ -45,6 +45,7 @@ describeWithRedis('Committer (real Redis)', () => {
       keys,
       {
         ingestId: 'test',
+        retentionSeconds: 3600,
         flushIntervalMs: 20,
         batchMaxKeys: 1000,
         maxPendingKeys: 10_000,

@@ -10,6 +10,8 @@ import type { Logger } from 'pino';
 
 export interface CommitterOptions {
   readonly ingestId: string;
+  /** WINDOW_RETENTION_S: how long the windowed buckets are kept. */
+  readonly retentionSeconds: number;
   readonly flushIntervalMs: number;
   readonly batchMaxKeys: number;
   readonly maxPendingKeys: number;
@@ -134,10 +136,13 @@ export class Committer {
     if (current === null) return;
     for (let attempt = 0; ; attempt++) {
       try {
-        const outcome = await commitBatch(this.redis, this.keys, current.batch, {
-          ingestId: this.options.ingestId,
-          seq: current.seq,
-        });
+        const outcome = await commitBatch(
+          this.redis,
+          this.keys,
+          current.batch,
+          { ingestId: this.options.ingestId, seq: current.seq },
+          { retentionSeconds: this.options.retentionSeconds },
+        );
         this.recordSuccess(current.batch, outcome === 'duplicate');
         break;
       } catch (error) {

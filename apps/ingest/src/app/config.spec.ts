@@ -12,6 +12,8 @@ describe('loadConfig (ingest)', () => {
       batchMaxKeys: DEFAULTS.BATCH_MAX_KEYS,
       maxPendingKeys: DEFAULTS.MAX_PENDING_KEYS,
       ingestId: undefined,
+      healthPort: 9464,
+      healthHost: '0.0.0.0',
     });
   });
 
@@ -29,6 +31,8 @@ describe('loadConfig (ingest)', () => {
       BATCH_MAX_KEYS: '100',
       MAX_PENDING_KEYS: '1000',
       INGEST_ID: 'ingest-1',
+      HEALTH_PORT: '19464',
+      HEALTH_HOST: '127.0.0.1',
     });
     expect(config).toMatchObject({
       redisUrl: 'rediss://h:6380/1',
@@ -39,6 +43,8 @@ describe('loadConfig (ingest)', () => {
       batchMaxKeys: 100,
       maxPendingKeys: 1000,
       ingestId: 'ingest-1',
+      healthPort: 19464,
+      healthHost: '127.0.0.1',
     });
   });
 
@@ -55,6 +61,14 @@ describe('loadConfig (ingest)', () => {
     ['MAX_PENDING_KEYS', '10'],
     ['INGEST_ID', ''],
     ['INGEST_ID', 'has space'],
+    ['HEALTH_PORT', '0'],
+    ['HEALTH_PORT', '65536'],
+    ['HEALTH_PORT', '09464'],
+    ['HEALTH_PORT', 'abc'],
+    ['HEALTH_PORT', ''],
+    ['HEALTH_HOST', ''],
+    ['HEALTH_HOST', 'local host'],
+    ['HEALTH_HOST', '127.0.0.1\n'],
   ])('rejects %s=%j naming the variable', (name, value) => {
     let caught: unknown;
     try {

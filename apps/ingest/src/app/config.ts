@@ -3,6 +3,7 @@ import {
   readInteger,
   readKeyPrefix,
   readPath,
+  readPort,
   readRedisUrl,
   readString,
   SettingError,
@@ -20,6 +21,10 @@ export const DEFAULTS = Object.freeze({
   BATCH_MAX_KEYS: 20_000,
   /** Distinct keys held in memory (pending + in flight) before reading the FIFO stops. */
   MAX_PENDING_KEYS: 1_000_000,
+  /** Port of the ingest's own HTTP server: `GET /health` and `GET /metrics`. */
+  HEALTH_PORT: 9464,
+  /** The address that server listens on: all IPv4 interfaces, like the api's HOST. */
+  HEALTH_HOST: '0.0.0.0',
 });
 
 export interface IngestConfig {
@@ -32,6 +37,16 @@ export interface IngestConfig {
   readonly maxPendingKeys: number;
   /** Identifies this process's batches in Redis; unset means a fresh random id per start. */
   readonly ingestId: string | undefined;
+  readonly healthPort: number;
+  readonly healthHost: string;
+}
+
+/** An address to listen on; whether it can be listened on is only known at `listen` time. */
+function readHost(env: Env, name: string, fallback: string): string {
+  const expected = 'expected a host name or IP address to listen on, such as 0.0.0.0 or 127.0.0.1';
+  const host = readString(env, name, fallback, { expected });
+  if (/[\s\p{Cc}]/u.test(host)) throw new SettingError(name, host, expected);
+  return host;
 }
 
 /**
@@ -73,5 +88,7 @@ export function loadConfig(env: Env): IngestConfig {
     batchMaxKeys,
     maxPendingKeys,
     ingestId: ingestId === undefined ? undefined : readString(env, 'INGEST_ID', ''),
+    healthPort: readPort(env, 'HEALTH_PORT', DEFAULTS.HEALTH_PORT),
+    healthHost: readHost(env, 'HEALTH_HOST', DEFAULTS.HEALTH_HOST),
   });
 }

@@ -33,6 +33,7 @@ export class IngestService {
       keys,
       {
         ingestId,
+        retentionSeconds: config.windowRetentionSeconds,
         flushIntervalMs: config.flushIntervalMs,
         batchMaxKeys: config.batchMaxKeys,
         maxPendingKeys: config.maxPendingKeys,
@@ -40,7 +41,7 @@ export class IngestService {
       logger.child({ component: 'committer' }),
       (overloaded) => this.onPressure(overloaded),
     );
-    this.counter = new LineCounter(() => this.committer.pending);
+    this.counter = new LineCounter(() => this.committer.pending, config.windowRetentionSeconds);
     this.reader = new FifoReader(config.fifoPath, {
       onChunk: (chunk) => {
         this.counter.push(chunk);

@@ -1,9 +1,16 @@
 import { BatchAggregator } from '@tally/aggregation';
 import { LineCounter } from './line-counter';
 
+const NOW_MS = 1_700_000_000_500;
+const NOW = 1_700_000_000;
+
 function countAll(chunks: (string | Buffer)[], end = false) {
   const counts = new BatchAggregator();
-  const counter = new LineCounter(() => counts);
+  const counter = new LineCounter(
+    () => counts,
+    3600,
+    () => NOW_MS,
+  );
   for (const chunk of chunks) counter.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
   if (end) counter.endOfStream();
   return { batch: counts.take(), counter };
@@ -31,7 +38,11 @@ describe('LineCounter', () => {
 
   it('waits for the newline and reports being mid-line', () => {
     const counts = new BatchAggregator();
-    const counter = new LineCounter(() => counts);
+    const counter = new LineCounter(
+      () => counts,
+      3600,
+      () => NOW_MS,
+    );
     counter.push(Buffer.from('{"event_type":"foo","data":"x","timestamp":1}'));
     expect(counter.midLine).toBe(true);
     expect(counts.eventCount).toBe(0);
@@ -51,5 +62,25 @@ describe('LineCounter', () => {
     const { batch } = countAll(['{"event_type":"__proto__","data":"__proto__","timestamp":1}\n']);
     expect(batch.types.get('__proto__')).toBe(1);
     expect(batch.words.get('proto')).toBe(1);
+  });
+
+  it('puts events into the windowed buckets of their second, except too old or too far ahead', () => {
+    const line = (type: string, t: number) =>
+      `{"event_type":"${type}","data":"w","timestamp":${t}}\n`;
+    const { batch } = countAll([
+      line('now', NOW) +
+        line('fraction', NOW - 10.9) +
+        line('old', NOW - 3600) +
+        line('future-ok', NOW + 300) +
+        line('future-far', NOW + 301),
+    ]);
+    expect(batch.events).toBe(5);
+    expect(Object.fromEntries(batch.seconds.map((s) => [s.second, [...s.types.keys()]]))).toEqual({
+      [NOW]: ['now'],
+      [NOW - 11]: ['fraction'],
+      [NOW + 300]: ['future-ok'],
+    });
+    expect(batch.types.get('old')).toBe(1);
+    expect(batch.types.get('future-far')).toBe(1);
   });
 });

@@ -1,4 +1,4 @@
-import type { BatchAggregator } from '@tally/aggregation';
+import { type BatchAggregator, isWindowed } from '@tally/aggregation';
 import { LineSplitter, parseEventLine } from '@tally/event-schema';
 import { forEachWord } from '@tally/tokenizer';
 
@@ -12,20 +12,35 @@ export interface LineTotals {
 /**
  * Turns FIFO bytes into counts: splits lines (across chunk boundaries, never buffering more
  * than one line of at most 1 MiB), parses each per SPEC §1 and adds the event type and the
- * words of each valid event, or one malformed line, to `counts`.
+ * words of each valid event, or one malformed line, to `counts`. An event goes into the
+ * windowed buckets of its second unless, when it is read, it is older than the retention or
+ * more than 300 s in the future (SPEC §3): then it counts in the totals only.
  */
 export class LineCounter {
   readonly totals: LineTotals = { events: 0, malformedLines: 0, blankLines: 0 };
   private readonly splitter: LineSplitter;
+  /** "Now" in whole seconds, read once per chunk rather than once per line. */
+  private nowSeconds = 0;
 
-  constructor(private readonly counts: () => BatchAggregator) {
+  /**
+   * @param counts where to count (the committer's pending batch, which changes after each cut)
+   * @param retentionSeconds WINDOW_RETENTION_S
+   * @param clockMs the wall clock, injectable for tests
+   */
+  constructor(
+    private readonly counts: () => BatchAggregator,
+    private readonly retentionSeconds: number,
+    private readonly clockMs: () => number = Date.now,
+  ) {
     const addWord = (word: string) => this.counts().addWord(word);
     this.splitter = new LineSplitter({
       line: (bytes) => {
         const parsed = parseEventLine(bytes);
         if (parsed.kind === 'event') {
           const counts = this.counts();
-          counts.addEvent(parsed.event.eventType);
+          const t = parsed.event.timestamp;
+          const windowed = isWindowed(t, this.nowSeconds, this.retentionSeconds);
+          counts.addEvent(parsed.event.eventType, windowed ? t : undefined);
           forEachWord(parsed.event.data, addWord);
           this.totals.events++;
         } else if (parsed.kind === 'malformed') {
@@ -44,11 +59,13 @@ export class LineCounter {
 
   /** Counts every complete line in `chunk`; an unterminated tail waits for the next chunk. */
   push(chunk: Buffer): void {
+    this.nowSeconds = Math.floor(this.clockMs() / 1000);
     this.splitter.push(chunk);
   }
 
   /** Every writer closed the FIFO: an unterminated remainder is a complete line (SPEC §1). */
   endOfStream(): void {
+    this.nowSeconds = Math.floor(this.clockMs() / 1000);
     this.splitter.end();
   }
 

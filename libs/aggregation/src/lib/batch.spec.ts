@@ -50,33 +50,69 @@ describe('BatchAggregator', () => {
     expect(agg.eventCount).toBe(2);
   });
 
-  it('merges a batch back without losing counts', () => {
+  it('groups windowed events by second and sums every group into the all-time counts', () => {
     const agg = new BatchAggregator();
-    agg.addEvent('a');
+    agg.addEvent('foo', 100);
+    agg.addWord('a');
+    agg.addEvent('foo', 101);
+    agg.addWord('a');
+    agg.addEvent('bar'); // totals only
+    agg.addWord('b');
+    agg.addEvent('foo', 100);
+    agg.addWord('c');
+    const batch = agg.take();
+    expect(Object.fromEntries(batch.types)).toEqual({ foo: 3, bar: 1 });
+    expect(Object.fromEntries(batch.words)).toEqual({ a: 2, b: 1, c: 1 });
+    const seconds = Object.fromEntries(
+      batch.seconds.map((s) => [
+        s.second,
+        [Object.fromEntries(s.types), Object.fromEntries(s.words)],
+      ]),
+    );
+    expect(seconds).toEqual({
+      100: [{ foo: 2 }, { a: 1, c: 1 }],
+      101: [{ foo: 1 }, { a: 1 }],
+    });
+  });
+
+  it('keeps the words of a totals-only event out of the windowed groups', () => {
+    const agg = new BatchAggregator();
+    agg.addEvent('foo', 7);
+    agg.addEvent('foo');
+    agg.addWord('late');
+    agg.addEvent('foo', 7);
     agg.addWord('x');
-    const first = agg.take();
-    agg.addEvent('a');
-    agg.addMalformed(2);
-    agg.merge(first);
-    const merged = agg.take();
-    expect(merged.types.get('a')).toBe(2);
-    expect(merged.words.get('x')).toBe(1);
-    expect(merged.events).toBe(2);
-    expect(merged.malformedLines).toBe(2);
+    const batch = agg.take();
+    expect(batch.seconds).toHaveLength(1);
+    expect(Object.fromEntries(batch.seconds[0].words)).toEqual({ x: 1 });
+    expect(Object.fromEntries(batch.words)).toEqual({ late: 1, x: 1 });
   });
 
   it('splits off chunks of at most maxKeys keys and loses no count', () => {
     const agg = new BatchAggregator();
     for (let i = 0; i < 10; i++) {
-      agg.addEvent(`t${i % 3}`);
+      agg.addEvent(`t${i % 3}`, i % 2 === 0 ? 1000 + (i % 4) : undefined);
       agg.addWord(`w${i}`);
       agg.addWord(`w${i}`);
     }
     agg.addMalformed(4);
     const chunks = [];
     while (!agg.isEmpty) chunks.push(agg.takeChunk(4));
-    expect(chunks.length).toBe(4);
-    for (const chunk of chunks) expect(chunk.types.size + chunk.words.size).toBeLessThanOrEqual(4);
+    for (const chunk of chunks) {
+      const entries = chunk.seconds.reduce((n, s) => n + s.types.size + s.words.size, 0);
+      expect(entries).toBeLessThanOrEqual(4);
+      // The all-time counts of a chunk are the sum of its groups.
+      const secondsEvents = chunk.seconds.reduce(
+        (n, s) => n + [...s.types.values()].reduce((a, b) => a + b, 0),
+        0,
+      );
+      expect(secondsEvents).toBeLessThanOrEqual(
+        [...chunk.types.values()].reduce((a, b) => a + b, 0),
+      );
+    }
+    const types = new Map<string, number>();
+    for (const c of chunks) for (const [k, v] of c.types) types.set(k, (types.get(k) ?? 0) + v);
+    expect([...types.values()].reduce((a, b) => a + b, 0)).toBe(10);
     expect(chunks.reduce((n, c) => n + c.events, 0)).toBe(10);
     expect(chunks.reduce((n, c) => n + c.malformedLines, 0)).toBe(4);
     const words = new Map<string, number>();

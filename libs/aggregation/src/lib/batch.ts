@@ -1,32 +1,76 @@
-/**
- * The counts of a group of lines, pre-summed so that Redis sees one increment per distinct
- * key per batch. Maps (not objects) so `__proto__` or `constructor` are keys like any other.
- */
-export interface Batch {
+/** Counts by key, pre-summed. Maps (not objects) so `__proto__` is a key like any other. */
+export interface CountGroup {
   readonly types: ReadonlyMap<string, number>;
   readonly words: ReadonlyMap<string, number>;
+}
+
+/** The counts of the events of one event-time second (for the windowed buckets). */
+export interface SecondCounts extends CountGroup {
+  readonly second: number;
+}
+
+/**
+ * The counts of a group of lines, pre-summed so that Redis sees one increment per distinct
+ * key per batch (and per bucket).
+ */
+export interface Batch extends CountGroup {
   /** Valid events in the batch (each adds 1 to its type). */
   readonly events: number;
   /** Malformed lines in the batch. */
   readonly malformedLines: number;
+  /**
+   * The windowed part, by event-time second. Already included in `types` and `words`, which
+   * also hold the events that count in the totals only.
+   */
+  readonly seconds: readonly SecondCounts[];
 }
 
-/** Accumulates counts in memory until they are taken as one `Batch`. */
+class Group {
+  types = new Map<string, number>();
+  words = new Map<string, number>();
+
+  get size(): number {
+    return this.types.size + this.words.size;
+  }
+}
+
+/**
+ * Accumulates counts in memory until they are taken as one `Batch`. The hot path is
+ * `addEvent` (with the event's second, or none for "totals only") followed by `addWord` for
+ * each of its words: the words go to the group of the last event added.
+ */
 export class BatchAggregator {
-  private types = new Map<string, number>();
-  private words = new Map<string, number>();
+  private untimed = new Group();
+  private seconds = new Map<number, Group>();
+  private current: Group = this.untimed;
+  private currentSecond: number | undefined;
+  private entries = 0;
   private events = 0;
   private malformedLines = 0;
 
-  /** Counts one valid event of `eventType`. Its words are added with `addWord`. */
-  addEvent(eventType: string): void {
+  /**
+   * Counts one valid event of `eventType`; its words follow with `addWord`.
+   * @param windowSecond the event's second when it belongs in the windowed buckets, else undefined
+   */
+  addEvent(eventType: string, windowSecond?: number): void {
     this.events++;
-    this.types.set(eventType, (this.types.get(eventType) ?? 0) + 1);
+    if (windowSecond === undefined) {
+      this.current = this.untimed;
+    } else if (windowSecond !== this.currentSecond || this.current === this.untimed) {
+      let group = this.seconds.get(windowSecond);
+      if (group === undefined) {
+        group = new Group();
+        this.seconds.set(windowSecond, group);
+      }
+      this.current = group;
+      this.currentSecond = windowSecond;
+    }
+    this.bump(this.current.types, eventType);
   }
 
-  /** Counts one occurrence of `word`. */
+  /** Counts one occurrence of `word` for the event added last. */
   addWord(word: string): void {
-    this.words.set(word, (this.words.get(word) ?? 0) + 1);
+    this.bump(this.current.words, word);
   }
 
   /** Counts `n` malformed lines. */
@@ -34,68 +78,108 @@ export class BatchAggregator {
     this.malformedLines += n;
   }
 
-  /** Merges a batch back in (used when a batch could not be handed over). */
-  merge(batch: Batch): void {
-    for (const [k, v] of batch.types) this.types.set(k, (this.types.get(k) ?? 0) + v);
-    for (const [k, v] of batch.words) this.words.set(k, (this.words.get(k) ?? 0) + v);
-    this.events += batch.events;
-    this.malformedLines += batch.malformedLines;
+  private bump(map: Map<string, number>, key: string): void {
+    const n = map.get(key);
+    if (n === undefined) {
+      map.set(key, 1);
+      this.entries++;
+    } else {
+      map.set(key, n + 1);
+    }
   }
 
-  /** Distinct hash fields held: what a write costs and what memory grows with. */
+  /** Distinct (group, key) entries held: what a write costs and what memory grows with. */
   get distinctKeys(): number {
-    return this.types.size + this.words.size;
+    return this.entries;
   }
 
   get eventCount(): number {
     return this.events;
   }
 
-  /** True when nothing at all is held (no totals and no counts). */
+  /** True when nothing at all is held. */
   get isEmpty(): boolean {
-    return this.events === 0 && this.malformedLines === 0 && this.distinctKeys === 0;
-  }
-
-  /**
-   * Moves at most `maxKeys` distinct keys (event types first, then words) into a batch of
-   * their own, with all of the event and malformed totals. What is left stays for the next
-   * call. Used to keep one Redis script call bounded after a long outage piled up counts.
-   */
-  takeChunk(maxKeys: number): Batch {
-    if (this.distinctKeys <= maxKeys) return this.take();
-    const types = new Map<string, number>();
-    const words = new Map<string, number>();
-    let room = maxKeys;
-    for (const [key, n] of this.types) {
-      if (room === 0) break;
-      types.set(key, n);
-      this.types.delete(key);
-      room--;
-    }
-    for (const [key, n] of this.words) {
-      if (room === 0) break;
-      words.set(key, n);
-      this.words.delete(key);
-      room--;
-    }
-    const batch: Batch = { types, words, events: this.events, malformedLines: this.malformedLines };
-    this.events = 0;
-    this.malformedLines = 0;
-    return batch;
+    return this.events === 0 && this.malformedLines === 0 && this.entries === 0;
   }
 
   /** Returns everything accumulated so far and starts empty again. */
   take(): Batch {
-    const batch: Batch = {
-      types: this.types,
-      words: this.words,
-      events: this.events,
-      malformedLines: this.malformedLines,
-    };
-    this.types = new Map();
-    this.words = new Map();
-    this.events = 0;
-    this.malformedLines = 0;
+    const groups: [number | undefined, Group][] = [];
+    if (this.untimed.size > 0) groups.push([undefined, this.untimed]);
+    for (const [second, group] of this.seconds) groups.push([second, group]);
+    const batch = makeBatch(groups, this.events, this.malformedLines);
+    this.reset();
     return batch;
   }
+
+  /**
+   * Moves at most `maxKeys` entries into a batch of their own, with all of the event and
+   * malformed totals; the rest stays for the next call. Keeps one Redis script call bounded
+   * after a long outage piled up counts. Each chunk is applied exactly once on its own.
+   */
+  takeChunk(maxKeys: number): Batch {
+    if (this.entries <= maxKeys) return this.take();
+    const groups: [number | undefined, Group][] = [];
+    let room = maxKeys;
+    const sources: [number | undefined, Group][] = [[undefined, this.untimed], ...this.seconds];
+    for (const [second, source] of sources) {
+      if (room === 0) break;
+      if (source.size === 0) continue;
+      const moved = new Group();
+      for (const [from, to] of [
+        [source.types, moved.types],
+        [source.words, moved.words],
+      ] as const) {
+        for (const [key, n] of from) {
+          if (room === 0) break;
+          to.set(key, n);
+          from.delete(key);
+          room--;
+        }
+      }
+      groups.push([second, moved]);
+      if (second !== undefined && source.size === 0) this.seconds.delete(second);
+    }
+    this.entries -= maxKeys - room;
+    const batch = makeBatch(groups, this.events, this.malformedLines);
+    this.events = 0;
+    this.malformedLines = 0;
+    this.current = this.untimed;
+    this.currentSecond = undefined;
+    return batch;
+  }
+
+  private reset(): void {
+    this.untimed = new Group();
+    this.seconds = new Map();
+    this.current = this.untimed;
+    this.currentSecond = undefined;
+    this.entries = 0;
+    this.events = 0;
+    this.malformedLines = 0;
+  }
+}
+
+/** Builds a batch whose all-time counts are the sum of its groups. */
+function makeBatch(
+  groups: [number | undefined, Group][],
+  events: number,
+  malformedLines: number,
+): Batch {
+  const seconds: SecondCounts[] = [];
+  for (const [second, group] of groups) {
+    if (second !== undefined) seconds.push({ second, types: group.types, words: group.words });
+  }
+  if (groups.length === 1) {
+    // The common case (one second, or totals only): the all-time counts are that group's.
+    const [, only] = groups[0];
+    return { types: only.types, words: only.words, events, malformedLines, seconds };
+  }
+  const types = new Map<string, number>();
+  const words = new Map<string, number>();
+  for (const [, group] of groups) {
+    for (const [k, n] of group.types) types.set(k, (types.get(k) ?? 0) + n);
+    for (const [k, n] of group.words) words.set(k, (words.get(k) ?? 0) + n);
+  }
+  return { types, words, events, malformedLines, seconds };
 }

@@ -3,16 +3,16 @@ import { applyBatchLua } from '../lua/scripts.generated';
 import type { Batch } from './batch';
 import { BatchRejectedError } from './errors';
 import type { KeyLayout } from './keys';
+import { bucketStart, windowLadder } from './windows';
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
     /** libs/aggregation/src/lua/apply-batch.lua; see its header for keys and arguments. */
+    /** Arrays are flattened by ioredis's Command (args.flat()), so no argument spreading. */
     tallyApplyBatch(
-      types: string,
-      words: string,
-      stats: string,
-      appliedSeq: string,
-      ...args: (string | number)[]
+      numKeys: number,
+      keys: string[],
+      args: (string | number)[],
     ): Result<number, Context>;
   }
 }
@@ -38,27 +38,84 @@ function ensureScript(redis: Redis): void {
   if (typeof (redis as Partial<Redis>).tallyApplyBatch !== 'function') {
     // defineCommand sends EVALSHA and falls back to EVAL on NOSCRIPT (ioredis lib/Script.ts),
     // so a Redis restart that empties the script cache costs one extra round trip, not an error.
-    redis.defineCommand('tallyApplyBatch', { numberOfKeys: 4, lua: applyBatchLua });
+    // No fixed numberOfKeys: a batch touches as many bucket keys as it has seconds and levels.
+    redis.defineCommand('tallyApplyBatch', { lua: applyBatchLua });
   }
 }
 
-/** The script's ARGV for `batch` (see apply-batch.lua). Exported for the benchmark. */
-export function applyBatchArgs(batch: Batch, seq: number, ttlSeconds: number): (string | number)[] {
-  const args: (string | number)[] = [
-    seq,
-    ttlSeconds,
-    batch.events,
-    batch.malformedLines,
-    batch.types.size,
-  ];
-  for (const [eventType, n] of batch.types) args.push(eventType, n);
-  for (const [word, n] of batch.words) args.push(word, n);
-  return args;
+/** What the windowed buckets need to know: the retention (and so the ladder of bucket sizes). */
+export interface WindowOptions {
+  readonly retentionSeconds: number;
+}
+
+function pushPairs(args: (string | number)[], map: ReadonlyMap<string, number>): void {
+  for (const [key, n] of map) args.push(key, n);
 }
 
 /**
- * Adds `batch` to the counts atomically and exactly once: every increment of the batch, the
- * totals and the ingest's sequence number change in one Lua script, and a batch whose `seq` is
+ * The script's KEYS and ARGV for `batch` (see apply-batch.lua). Exported for the benchmark.
+ */
+export function applyBatchCall(
+  keys: KeyLayout,
+  batch: Batch,
+  stamp: BatchStamp,
+  windows: WindowOptions,
+  seqTtlSeconds = APPLIED_SEQ_TTL_SECONDS,
+): { keys: string[]; args: (string | number)[] } {
+  const keyList = [
+    keys.types,
+    keys.words,
+    keys.stats,
+    keys.appliedSeq(stamp.ingestId),
+    keys.rank.types,
+    keys.rank.words,
+    keys.generation,
+  ];
+  const keyIndex = new Map<string, number>();
+  const indexOf = (key: string) => {
+    let i = keyIndex.get(key);
+    if (i === undefined) {
+      keyList.push(key);
+      i = keyList.length; // Lua's KEYS is 1-based
+      keyIndex.set(key, i);
+    }
+    return i;
+  };
+  const args: (string | number)[] = [
+    stamp.seq,
+    seqTtlSeconds,
+    batch.events,
+    batch.malformedLines,
+    batch.types.size,
+    batch.words.size,
+  ];
+  pushPairs(args, batch.types);
+  pushPairs(args, batch.words);
+  const ladder = windowLadder(windows.retentionSeconds);
+  args.push(batch.seconds.length);
+  for (const { second, types, words } of batch.seconds) {
+    args.push(ladder.length);
+    for (const size of ladder) {
+      const start = bucketStart(second, size);
+      // A bucket is useful while its last second can still be inside a window.
+      const expireAt = start + size + windows.retentionSeconds;
+      args.push(
+        indexOf(keys.bucket('types', size, start)),
+        indexOf(keys.bucket('words', size, start)),
+        expireAt,
+      );
+    }
+    args.push(types.size, words.size);
+    pushPairs(args, types);
+    pushPairs(args, words);
+  }
+  return { keys: keyList, args };
+}
+
+/**
+ * Adds `batch` to the counts atomically and exactly once: every increment of the batch (all
+ * time, rank and windowed buckets), the totals and the ingest's sequence number change in one
+ * Lua script, and a batch whose `seq` is
  * not above the last one applied for `stamp.ingestId` is skipped (`'duplicate'`). So a caller
  * that lost the reply may simply call again with the same batch and stamp.
  *
@@ -70,19 +127,16 @@ export async function commitBatch(
   keys: KeyLayout,
   batch: Batch,
   stamp: BatchStamp,
-  ttlSeconds = APPLIED_SEQ_TTL_SECONDS,
+  windows: WindowOptions,
+  seqTtlSeconds = APPLIED_SEQ_TTL_SECONDS,
 ): Promise<CommitOutcome> {
   if (!Number.isSafeInteger(stamp.seq) || stamp.seq < 1) {
     throw new RangeError(`commitBatch: seq must be an integer >= 1, got ${stamp.seq}`);
   }
   ensureScript(redis);
-  const result = await redis.tallyApplyBatch(
-    keys.types,
-    keys.words,
-    keys.stats,
-    keys.appliedSeq(stamp.ingestId),
-    ...applyBatchArgs(batch, stamp.seq, ttlSeconds),
-  );
+  const call = applyBatchCall(keys, batch, stamp, windows, seqTtlSeconds);
+  // Passed as arrays, not spread: a big batch has more arguments than a JS call may take.
+  const result = await redis.tallyApplyBatch(call.keys.length, call.keys, call.args);
   return outcomeOf(result, keys);
 }
 

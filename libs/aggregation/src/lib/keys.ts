@@ -8,6 +8,17 @@
  * | `<prefix>:words`                 | hash   | word -> count                              |
  * | `<prefix>:stats`                 | hash   | `events`, `malformedLines` -> count        |
  * | `<prefix>:ingest:<id>:seq`       | string | last batch sequence applied by that ingest |
+ * | `<prefix>:generation`            | string | batches applied (for read caches)          |
+ * | `<prefix>:rank:types`            | zset   | event_type (CESU-8) -> count, for `top`    |
+ * | `<prefix>:rank:words`            | zset   | word (CESU-8) -> count, for `top`          |
+ * | `<prefix>:w:<size>:<start>:types`| zset   | event_type (CESU-8) -> count of the events |
+ * | `<prefix>:w:<size>:<start>:words`| zset   | word (CESU-8) -> count  with timestamp in  |
+ * |                                  |        | `[start, start+size-1]`; expires after the |
+ * |                                  |        | retention                                  |
+ *
+ * Sorted-set members are CESU-8 (UTF-8, but characters above U+FFFF as two 3-byte surrogate
+ * halves) so that Redis's byte order among equal scores is the SPEC's UTF-16 code-unit order;
+ * see cesu8.ts.
  */
 export interface KeyLayout {
   readonly prefix: string;
@@ -16,6 +27,14 @@ export interface KeyLayout {
   readonly stats: string;
   /** Where the ingest `ingestId` records the last batch sequence it applied. */
   appliedSeq(ingestId: string): string;
+  /** The all-time counts as sorted sets, for top K without reading the whole vocabulary. */
+  readonly rank: { readonly types: string; readonly words: string };
+  /** The sorted set of the bucket of `size` seconds starting at `start` (event time). */
+  bucket(kind: 'types' | 'words', size: number, start: number): string;
+  /** Bumped by every applied batch: a cached read built at the same generation is current. */
+  readonly generation: string;
+  /** A short-lived cache key for a union of buckets (kept about a second). */
+  scratch(id: string): string;
 }
 
 /** Field names inside `<prefix>:stats`. */
@@ -30,5 +49,10 @@ export function keyLayout(prefix: string): KeyLayout {
     words: `${prefix}:words`,
     stats: `${prefix}:stats`,
     appliedSeq: (ingestId: string) => `${prefix}:ingest:${ingestId}:seq`,
+    rank: Object.freeze({ types: `${prefix}:rank:types`, words: `${prefix}:rank:words` }),
+    bucket: (kind: 'types' | 'words', size: number, start: number) =>
+      `${prefix}:w:${size}:${start}:${kind}`,
+    generation: `${prefix}:generation`,
+    scratch: (id: string) => `${prefix}:tmp:${id}`,
   });
 }

@@ -5,6 +5,8 @@ import {
   describeWithRedis,
   uniqueTestPrefix,
 } from '../testing';
+import { BatchAggregator } from './batch';
+import { commitBatch } from './commit-batch';
 import { keyLayout } from './keys';
 import { readCounts, readStats } from './read-counts';
 
@@ -15,8 +17,11 @@ describeWithRedis('readCounts and readStats (real Redis)', () => {
 
   beforeAll(async () => {
     redis = createTestRedis();
-    await redis.hset(keys.words, { b: 2, a: 2, z: 5, '42': 1 });
-    await redis.hset(keys.words, '__proto__', 3);
+    const agg = new BatchAggregator();
+    agg.addEvent('foo');
+    const words = { b: 2, a: 2, z: 5, '42': 1, ['__proto__']: 3 };
+    for (const [word, n] of Object.entries(words)) for (let i = 0; i < n; i++) agg.addWord(word);
+    await commitBatch(redis, keys, agg.take(), { ingestId: 'x', seq: 1 }, { retentionSeconds: 60 });
   });
   afterAll(async () => {
     await deleteKeysWithPrefix(redis, prefix);
@@ -41,7 +46,10 @@ describeWithRedis('readCounts and readStats (real Redis)', () => {
   });
 
   it('returns nothing for a store that was never written', async () => {
-    expect(await readCounts(redis, keys, 'types')).toEqual([]);
+    expect(await readCounts(redis, keyLayout(uniqueTestPrefix('empty')), 'types')).toEqual([]);
+    expect(
+      await readCounts(redis, keyLayout(uniqueTestPrefix('empty')), 'words', { top: 3 }),
+    ).toEqual([]);
     expect(await readStats(redis, keyLayout(uniqueTestPrefix('empty')))).toEqual({
       events: 0,
       malformedLines: 0,

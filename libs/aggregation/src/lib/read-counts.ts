@@ -1,7 +1,23 @@
-import type { Redis } from 'ioredis';
+import type { Redis, Result } from 'ioredis';
+import { readTopLua } from '../lua/scripts.generated';
+import { cesu8ToString } from './cesu8';
+import type { WindowOptions } from './commit-batch';
 import type { KeyLayout } from './keys';
 import { STATS_FIELDS } from './keys';
-import { type CountEntry, rankEntries } from './ranking';
+import { type CountEntry, compareEntries, rankEntries } from './ranking';
+import { coverWindow, windowLadder } from './windows';
+
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    /** libs/aggregation/src/lua/read-top.lua; replies as Buffers (CESU-8 members). */
+    tallyReadTopBuffer(
+      numKeys: number,
+      keys: string[],
+      k: number,
+      cacheMs?: number,
+    ): Result<Buffer[], Context>;
+  }
+}
 
 /** Which counts to read. */
 export type CountKind = 'types' | 'words';
@@ -9,6 +25,13 @@ export type CountKind = 'types' | 'words';
 export interface CountQuery {
   /** Only the `top` largest entries (SPEC order); all when undefined. */
   readonly top?: number;
+  /**
+   * Only events whose timestamp second lies in `[nowSeconds − windowSeconds + 1, nowSeconds]`
+   * (1 … retention); all time when undefined.
+   */
+  readonly windowSeconds?: number;
+  /** "Now" for `windowSeconds`, in whole Unix seconds (the server's clock). */
+  readonly nowSeconds?: number;
 }
 
 export interface Stats {
@@ -17,20 +40,104 @@ export interface Stats {
 }
 
 /**
+ * How long the union of a window's buckets is kept for the next identical `top` query; it is
+ * reused only while no batch was applied since (so never stale).
+ */
+export const UNION_CACHE_MS = 1_000;
+
+function ensureScript(redis: Redis): void {
+  if (typeof (redis as Partial<Redis>).tallyReadTopBuffer !== 'function') {
+    redis.defineCommand('tallyReadTop', { lua: readTopLua });
+  }
+}
+
+/** Decodes a flat member/score reply of CESU-8 members into entries (unsorted). */
+function entriesOf(reply: Buffer[]): CountEntry[] {
+  const entries: CountEntry[] = [];
+  for (let i = 0; i < reply.length; i += 2) {
+    entries.push([cesu8ToString(reply[i]), Number(reply[i + 1].toString())]);
+  }
+  return entries;
+}
+
+/**
  * The counts of one kind in SPEC §4 order: descending count, ties by ascending key.
- * Keys such as `__proto__` come back as they were stored (ioredis defines such fields as own
- * properties of the HGETALL reply).
+ * - all time, all entries: HGETALL of the hash (keys such as `__proto__` come back as they
+ *   were stored: ioredis defines such fields as own properties of the reply);
+ * - all time, `top`: the K largest from the rank sorted set, O(log n + K), without reading
+ *   the vocabulary;
+ * - `windowSeconds`: the buckets covering the window (at most 33 for a 3600 s retention) are
+ *   summed in Redis (ZUNION), and for `top` only the K largest of the sum are returned.
+ *
+ * @param windows needed with `windowSeconds`: the retention both ingest and API are set to
+ * @throws RangeError when `windowSeconds` is given without `nowSeconds` or `windows`, or
+ *   outside 1 … retention
  */
 export async function readCounts(
   redis: Redis,
   keys: KeyLayout,
   kind: CountKind,
   query: CountQuery = {},
+  windows?: WindowOptions,
 ): Promise<CountEntry[]> {
-  const hash = await redis.hgetall(kind === 'types' ? keys.types : keys.words);
-  const entries: CountEntry[] = [];
-  for (const key of Object.keys(hash)) entries.push([key, Number(hash[key])]);
-  return rankEntries(entries, query.top);
+  if (query.windowSeconds === undefined) {
+    if (query.top === undefined) {
+      const hash = await redis.hgetall(kind === 'types' ? keys.types : keys.words);
+      const entries: CountEntry[] = [];
+      for (const key of Object.keys(hash)) entries.push([key, Number(hash[key])]);
+      return rankEntries(entries);
+    }
+    ensureScript(redis);
+    const reply = await redis.tallyReadTopBuffer(1, [keys.rank[kind]], query.top);
+    return entriesOf(reply).sort(compareEntries);
+  }
+
+  const buckets = windowBuckets(keys, kind, query, windows);
+  if (query.top === undefined) {
+    const reply = (await redis.callBuffer(
+      'ZUNION',
+      buckets.length,
+      ...buckets,
+      'WITHSCORES',
+    )) as Buffer[];
+    return entriesOf(reply).sort(compareEntries);
+  }
+  ensureScript(redis);
+  const from = (query.nowSeconds as number) - (query.windowSeconds as number) + 1;
+  const union = keys.scratch(`union:${kind}:${from}:${query.nowSeconds}`);
+  const reply = await redis.tallyReadTopBuffer(
+    buckets.length + 3,
+    [union, `${union}:generation`, keys.generation, ...buckets],
+    query.top,
+    UNION_CACHE_MS,
+  );
+  return entriesOf(reply).sort(compareEntries);
+}
+
+/** The bucket keys that together hold exactly the window of `query`. */
+function windowBuckets(
+  keys: KeyLayout,
+  kind: CountKind,
+  query: CountQuery,
+  windows: WindowOptions | undefined,
+): string[] {
+  const { windowSeconds, nowSeconds } = query;
+  if (windows === undefined || nowSeconds === undefined || windowSeconds === undefined) {
+    throw new RangeError('readCounts: a window needs nowSeconds and the window retention');
+  }
+  if (
+    !Number.isSafeInteger(windowSeconds) ||
+    windowSeconds < 1 ||
+    windowSeconds > windows.retentionSeconds
+  ) {
+    throw new RangeError(
+      `readCounts: windowSeconds must be an integer from 1 to ${windows.retentionSeconds}, got ${windowSeconds}`,
+    );
+  }
+  const ladder = windowLadder(windows.retentionSeconds);
+  return coverWindow(nowSeconds - windowSeconds + 1, nowSeconds, ladder).map((b) =>
+    keys.bucket(kind, b.size, b.start),
+  );
 }
 
 /** Events and malformed lines since the store was created (0 when nothing was written yet). */

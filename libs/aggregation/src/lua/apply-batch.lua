@@ -1,16 +1,23 @@
 --[[ apply-batch: add one batch's counts exactly once, all or nothing
-  KEYS[1] <prefix>:types               hash event_type -> count
-  KEYS[2] <prefix>:words               hash word -> count
-  KEYS[3] <prefix>:stats               hash events / malformedLines -> count
-  KEYS[4] <prefix>:ingest:<id>:seq     string: last sequence applied by this ingest
+  KEYS[1] <prefix>:types         hash event_type -> count (all time)
+  KEYS[2] <prefix>:words         hash word -> count (all time)
+  KEYS[3] <prefix>:stats         hash events / malformedLines -> count
+  KEYS[4] <prefix>:ingest:<id>:seq   string: last sequence applied by this ingest
+  KEYS[5] <prefix>:rank:types    zset event_type (CESU-8) -> count (all time)
+  KEYS[6] <prefix>:rank:words    zset word (CESU-8) -> count (all time)
+  KEYS[7] <prefix>:generation    string: batches applied so far (read caches compare it)
+  KEYS[8..] <prefix>:w:<size>:<start>:types|words   zset buckets of event time
   ARGV[1] batch sequence number (integer >= 1, strictly increasing per ingest id)
   ARGV[2] seconds KEYS[4] lives after the last batch of that ingest
   ARGV[3] events in the batch; ARGV[4] malformed lines in the batch
-  ARGV[5] T = number of event-type pairs
-  ARGV[6 .. 5+2T] event_type, increment pairs; ARGV[6+2T ..] word, increment pairs
+  ARGV[5] T, ARGV[6] W: number of all-time event-type and word pairs, then T + W
+          (key, increment) pairs: event types first, then words
+  then G: number of event-time seconds, and for each second:
+          L, then L triples (types bucket KEYS index, words bucket KEYS index, expire-at
+          unix seconds), then T, W and T + W (key, increment) pairs as above
   Returns  1  applied
            0  duplicate: seq <= last applied (a retry whose first attempt was applied)
-          -1  a count key exists with a type other than hash (nothing written)
+          -1  a count key exists with an unexpected type (nothing written)
           -2  KEYS[4] holds something that is not a sequence number (nothing written)
   Redis has no rollback inside a script, so every check runs before the first write. ]]
 local seqKey = KEYS[4]
@@ -23,9 +30,33 @@ else
 end
 local seq = tonumber(ARGV[1])
 if seq <= last then return 0 end
-for i = 1, 3 do
+for i = 1, #KEYS do
   local t = redis.call('TYPE', KEYS[i])['ok']
-  if t ~= 'hash' and t ~= 'none' then return -1 end
+  local want = (i <= 3) and 'hash' or ((i == 4 or i == 7) and 'string' or 'zset')
+  if t ~= want and t ~= 'none' then return -1 end
+end
+
+-- Characters above U+FFFF (4-byte UTF-8) become two 3-byte surrogate halves (CESU-8), so
+-- that byte order among equal scores is UTF-16 code-unit order, the SPEC's tie order.
+local function cesu8(s)
+  if not string.find(s, '[\240-\244]') then return s end
+  local out, i, n = {}, 1, #s
+  while i <= n do
+    local b = string.byte(s, i)
+    if b >= 240 then
+      local b2, b3, b4 = string.byte(s, i + 1, i + 3)
+      local cp = (b - 240) * 262144 + (b2 - 128) * 4096 + (b3 - 128) * 64 + (b4 - 128) - 65536
+      for _, u in ipairs({ 55296 + math.floor(cp / 1024), 56320 + cp % 1024 }) do
+        out[#out + 1] = string.char(224 + math.floor(u / 4096), 128 + math.floor(u / 64) % 64, 128 + u % 64)
+      end
+      i = i + 4
+    else
+      local j = string.find(s, '[\240-\244]', i) or (n + 1)
+      out[#out + 1] = string.sub(s, i, j - 1)
+      i = j
+    end
+  end
+  return table.concat(out)
 end
 
 local events = tonumber(ARGV[3])
@@ -33,12 +64,52 @@ local malformed = tonumber(ARGV[4])
 if events > 0 then redis.call('HINCRBY', KEYS[3], 'events', events) end
 if malformed > 0 then redis.call('HINCRBY', KEYS[3], 'malformedLines', malformed) end
 
-local typeEnd = 5 + 2 * tonumber(ARGV[5])
-for i = 6, typeEnd, 2 do
-  redis.call('HINCRBY', KEYS[1], ARGV[i], ARGV[i + 1])
+-- All-time: hash and rank zset.
+local p = 5
+local nTypes, nWords = tonumber(ARGV[p]), tonumber(ARGV[p + 1])
+p = p + 2
+for _ = 1, nTypes do
+  redis.call('HINCRBY', KEYS[1], ARGV[p], ARGV[p + 1])
+  redis.call('ZINCRBY', KEYS[5], ARGV[p + 1], cesu8(ARGV[p]))
+  p = p + 2
 end
-for i = typeEnd + 1, #ARGV, 2 do
-  redis.call('HINCRBY', KEYS[2], ARGV[i], ARGV[i + 1])
+for _ = 1, nWords do
+  redis.call('HINCRBY', KEYS[2], ARGV[p], ARGV[p + 1])
+  redis.call('ZINCRBY', KEYS[6], ARGV[p + 1], cesu8(ARGV[p]))
+  p = p + 2
 end
+
+-- Windowed: every level's bucket of each event-time second.
+local groups = tonumber(ARGV[p])
+p = p + 1
+for _ = 1, groups do
+  local levels = tonumber(ARGV[p])
+  p = p + 1
+  local typeKeys, wordKeys, expireAt = {}, {}, {}
+  for l = 1, levels do
+    typeKeys[l], wordKeys[l] = KEYS[tonumber(ARGV[p])], KEYS[tonumber(ARGV[p + 1])]
+    expireAt[l] = ARGV[p + 2]
+    p = p + 3
+  end
+  local gTypes, gWords = tonumber(ARGV[p]), tonumber(ARGV[p + 1])
+  p = p + 2
+  for _ = 1, gTypes do
+    local member = cesu8(ARGV[p])
+    for l = 1, levels do redis.call('ZINCRBY', typeKeys[l], ARGV[p + 1], member) end
+    p = p + 2
+  end
+  for _ = 1, gWords do
+    local member = cesu8(ARGV[p])
+    for l = 1, levels do redis.call('ZINCRBY', wordKeys[l], ARGV[p + 1], member) end
+    p = p + 2
+  end
+  -- After the increments: EXPIREAT on a key that does not exist yet does nothing.
+  for l = 1, levels do
+    redis.call('EXPIREAT', typeKeys[l], expireAt[l])
+    redis.call('EXPIREAT', wordKeys[l], expireAt[l])
+  end
+end
+
+redis.call('INCR', KEYS[7])
 redis.call('SET', seqKey, ARGV[1], 'EX', ARGV[2])
 return 1

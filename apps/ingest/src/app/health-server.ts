@@ -1,0 +1,211 @@
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import type { CommitterTotals } from './committer';
+import type { LineTotals } from './line-counter';
+
+/** What `/health` and `/metrics` report; read afresh for every request, so keep it cheap. */
+export interface IngestStatus {
+  /** The Redis client's state (ioredis `status`): writes can be sent only when `'ready'`. */
+  readonly redisStatus: string;
+  /** The last connection error the client reported, if any since it was last ready. */
+  readonly lastRedisError: string | undefined;
+  /** True while the batch in flight keeps failing and is being retried. */
+  readonly redisFailing: boolean;
+  /** True while the ingest holds MAX_PENDING_KEYS distinct keys and so does not read the FIFO. */
+  readonly readerPaused: boolean;
+  /** Distinct keys held in memory, pending and in flight. */
+  readonly heldKeys: number;
+  /** Lines read since start. */
+  readonly read: Readonly<LineTotals>;
+  /** What has reached Redis since start. */
+  readonly stored: Readonly<CommitterTotals>;
+}
+
+export interface HealthAnswer {
+  readonly statusCode: 200 | 503;
+  readonly body: {
+    readonly status: 'ok' | 'unavailable';
+    readonly error?: string;
+    readonly heldKeys: number;
+    readonly readerPaused: boolean;
+  };
+}
+
+/**
+ * `/health` for `status`: 503 while counts cannot reach Redis (the client is not connected,
+ * or writes fail and are being retried), else 200. Read by a supervisor or a load test; the
+ * counts read meanwhile are held (bounded), not lost.
+ */
+export function healthAnswer(status: IngestStatus): HealthAnswer {
+  const { heldKeys, readerPaused } = status;
+  let error: string | undefined;
+  if (status.redisStatus !== 'ready') {
+    const cause = status.lastRedisError ? `: ${status.lastRedisError}` : '';
+    error = `redis: not connected (${status.redisStatus})${cause}`;
+  } else if (status.redisFailing) {
+    error = 'redis: batch writes are failing; retrying the same batch';
+  }
+  if (error === undefined) {
+    return { statusCode: 200, body: { status: 'ok', heldKeys, readerPaused } };
+  }
+  return { statusCode: 503, body: { status: 'unavailable', error, heldKeys, readerPaused } };
+}
+
+/**
+ * A registry of its own (not prom-client's global one) with the default process metrics and
+ * the ingest's counters and gauges. The counters mirror totals the ingest already keeps, so
+ * they are set from `status` at scrape time instead of being incremented on the hot path.
+ */
+export function createIngestRegistry(status: () => IngestStatus): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+
+  const mirror = (name: string, help: string, value: (s: IngestStatus) => number) =>
+    new Counter({
+      name,
+      help,
+      registers,
+      collect() {
+        this.reset();
+        this.inc(value(status()));
+      },
+    });
+  const gauge = (name: string, help: string, value: (s: IngestStatus) => number) =>
+    new Gauge({
+      name,
+      help,
+      registers,
+      collect() {
+        this.set(value(status()));
+      },
+    });
+
+  new Counter({
+    name: 'ingest_lines_read_total',
+    help: 'Lines read from the FIFO since start, by kind: event, malformed or blank',
+    labelNames: ['kind'] as const,
+    registers,
+    collect() {
+      const { read } = status();
+      this.reset();
+      this.inc({ kind: 'event' }, read.events);
+      this.inc({ kind: 'malformed' }, read.malformedLines);
+      this.inc({ kind: 'blank' }, read.blankLines);
+    },
+  });
+  mirror(
+    'ingest_events_stored_total',
+    'Valid events whose counts are in Redis',
+    (s) => s.stored.events,
+  );
+  mirror(
+    'ingest_malformed_lines_stored_total',
+    'Malformed lines whose count is in Redis',
+    (s) => s.stored.malformedLines,
+  );
+  mirror('ingest_batches_committed_total', 'Batches written to Redis', (s) => s.stored.batches);
+  mirror(
+    'ingest_batches_duplicate_total',
+    'Retried batches that Redis had already applied (their first reply was lost)',
+    (s) => s.stored.duplicates,
+  );
+  mirror(
+    'ingest_commit_failures_total',
+    'Failed batch write attempts (each one is retried with the same sequence number)',
+    (s) => s.stored.failedAttempts,
+  );
+  gauge(
+    'ingest_held_keys',
+    'Distinct keys held in memory, pending and in flight',
+    (s) => s.heldKeys,
+  );
+  gauge(
+    'ingest_reader_paused',
+    '1 while MAX_PENDING_KEYS keys are held and the FIFO is not read (backpressure)',
+    (s) => Number(s.readerPaused),
+  );
+  gauge('ingest_redis_failing', '1 while batch writes fail and are being retried', (s) =>
+    Number(s.redisFailing),
+  );
+  gauge('ingest_redis_connected', '1 while the Redis client is connected and ready', (s) =>
+    Number(s.redisStatus === 'ready'),
+  );
+  return registry;
+}
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+const ALLOW = 'GET, HEAD';
+
+function send(
+  req: IncomingMessage,
+  res: ServerResponse,
+  statusCode: number,
+  type: string,
+  body: string,
+): void {
+  res.writeHead(statusCode, {
+    'content-type': type,
+    'content-length': Buffer.byteLength(body),
+    'cache-control': 'no-store',
+  });
+  res.end(req.method === 'HEAD' ? undefined : body);
+}
+
+function sendJson(req: IncomingMessage, res: ServerResponse, statusCode: number, body: unknown) {
+  send(req, res, statusCode, JSON_TYPE, JSON.stringify(body));
+}
+
+/** `/health` and `/metrics`, with one trailing slash accepted (as the api does). */
+function routeOf(url: string | undefined): 'health' | 'metrics' | undefined {
+  const path = new URL(url ?? '/', 'http://ingest').pathname.replace(/(.)\/$/, '$1');
+  if (path === '/health') return 'health';
+  if (path === '/metrics') return 'metrics';
+  return undefined;
+}
+
+/**
+ * The ingest's own HTTP server (node:http, not listening yet): `GET /health` (see
+ * {@link healthAnswer}), `GET /metrics` (Prometheus text of {@link createIngestRegistry}),
+ * 404 JSON for other paths and 405 JSON with `Allow` for other methods. It reads the ingest
+ * only through `status`, so it knows nothing of the FIFO, the committer or Redis.
+ */
+export function createHealthServer(status: () => IngestStatus, registry?: Registry): Server {
+  const metrics = registry ?? createIngestRegistry(status);
+  return createServer((req, res) => {
+    const route = routeOf(req.url);
+    if (route === undefined) {
+      return sendJson(req, res, 404, { error: `no route for ${req.method} ${req.url}` });
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('allow', ALLOW);
+      return sendJson(req, res, 405, { error: `${req.method} is not allowed; use ${ALLOW}` });
+    }
+    if (route === 'health') {
+      const answer = healthAnswer(status());
+      return sendJson(req, res, answer.statusCode, answer.body);
+    }
+    metrics.metrics().then(
+      (text) => send(req, res, 200, metrics.contentType, text),
+      (error: Error) => sendJson(req, res, 500, { error: `metrics failed: ${error.message}` }),
+    );
+  });
+}
+
+/** Listens on `host:port`; rejects with the listen error (EADDRINUSE, EACCES, ENOTFOUND…). */
+export async function listenOn(server: Server, port: number, host: string): Promise<void> {
+  // once() rejects when 'error' comes first.
+  const listening = once(server, 'listening');
+  server.listen(port, host);
+  await listening;
+}
+
+/** Stops accepting, cuts open connections (scrapes are short) and resolves once closed. */
+export async function closeServer(server: Server): Promise<void> {
+  if (!server.listening) return;
+  const closed = once(server, 'close');
+  server.close();
+  server.closeAllConnections();
+  await closed;
+}

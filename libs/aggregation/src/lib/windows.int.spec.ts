@@ -1,0 +1,250 @@
+import type { Redis } from 'ioredis';
+import {
+  createTestRedis,
+  deleteKeysWithPrefix,
+  describeWithRedis,
+  keysWithPrefix,
+  uniqueTestPrefix,
+} from '../testing';
+import { BatchAggregator } from './batch';
+import { commitBatch } from './commit-batch';
+import { keyLayout } from './keys';
+import { type CountEntry, compareEntries } from './ranking';
+import { readCounts } from './read-counts';
+import { isWindowed } from './windows';
+
+interface TestEvent {
+  type: string;
+  words: string[];
+  t: number;
+}
+
+/** The straightforward answer: count the events whose second is in the window. */
+function reference(
+  events: TestEvent[],
+  kind: 'types' | 'words',
+  ingestNow: number,
+  retention: number,
+  now: number,
+  window: number,
+  top?: number,
+): CountEntry[] {
+  const counts = new Map<string, number>();
+  for (const e of events) {
+    if (!isWindowed(e.t, ingestNow, retention)) continue;
+    if (e.t < now - window + 1 || e.t > now) continue;
+    for (const key of kind === 'types' ? [e.type] : e.words)
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  const sorted = [...counts].sort(compareEntries);
+  return top === undefined ? sorted : sorted.slice(0, top);
+}
+
+describeWithRedis('windowed counts (real Redis)', () => {
+  const prefix = uniqueTestPrefix('windows');
+  const keys = keyLayout(prefix);
+  let redis: Redis;
+  let seq = 0;
+
+  async function ingest(events: TestEvent[], ingestNow: number, retentionSeconds: number) {
+    const agg = new BatchAggregator();
+    for (const e of events) {
+      agg.addEvent(e.type, isWindowed(e.t, ingestNow, retentionSeconds) ? e.t : undefined);
+      for (const w of e.words) agg.addWord(w);
+    }
+    await commitBatch(
+      redis,
+      keys,
+      agg.take(),
+      { ingestId: 'windows-test', seq: ++seq },
+      { retentionSeconds },
+    );
+  }
+
+  beforeAll(() => {
+    redis = createTestRedis();
+  });
+  afterEach(async () => {
+    await deleteKeysWithPrefix(redis, prefix);
+  });
+  afterAll(async () => {
+    await deleteKeysWithPrefix(redis, prefix);
+    await redis.quit();
+  });
+
+  // A fixed, realistic clock: the buckets are real keys with real expiry times around it.
+  const now = Math.floor(Date.now() / 1000);
+  const R = 3600;
+  const events: TestEvent[] = [
+    { type: 'now', words: ['a', 'shared'], t: now },
+    { type: 'now-30', words: ['b', 'shared'], t: now - 30 },
+    { type: 'now-59', words: ['c', 'shared'], t: now - 59 },
+    { type: 'now-60', words: ['d', 'shared'], t: now - 60 },
+    { type: 'now-600', words: ['e', 'shared'], t: now - 600 },
+    { type: 'now-4000', words: ['f', 'shared'], t: now - 4000 },
+    { type: 'now+5', words: ['g', 'shared'], t: now + 5 },
+  ];
+
+  it.each([1, 30, 31, 59, 60, 61, 600, 601, 3600])(
+    'counts exactly the events of the last %i seconds',
+    async (window) => {
+      await ingest(events, now, R);
+      for (const kind of ['types', 'words'] as const) {
+        const got = await readCounts(
+          redis,
+          keys,
+          kind,
+          { windowSeconds: window, nowSeconds: now },
+          { retentionSeconds: R },
+        );
+        expect(got).toEqual(reference(events, kind, now, R, now, window));
+      }
+    },
+  );
+
+  it('counts an event 4000 s old in the totals only', async () => {
+    await ingest(events, now, R);
+    const all = await readCounts(redis, keys, 'types');
+    expect(all.map(([k]) => k)).toContain('now-4000');
+    const hour = await readCounts(
+      redis,
+      keys,
+      'types',
+      { windowSeconds: 3600, nowSeconds: now },
+      { retentionSeconds: R },
+    );
+    expect(hour.map(([k]) => k)).not.toContain('now-4000');
+  });
+
+  it('shows an event 5 s in the future once its second comes', async () => {
+    await ingest(events, now, R);
+    const read = (at: number) =>
+      readCounts(
+        redis,
+        keys,
+        'types',
+        { windowSeconds: 10, nowSeconds: at },
+        { retentionSeconds: R },
+      );
+    expect((await read(now)).map(([k]) => k)).not.toContain('now+5');
+    expect((await read(now + 5)).map(([k]) => k)).toContain('now+5');
+  });
+
+  it('returns the top K of a window like a full sort would, ties by code units (emoji vs U+FFFF)', async () => {
+    const many: TestEvent[] = [];
+    const words = ['\uffff', '😀', 'z', 'a', 'ａ', '𝒜', 'mid'];
+    for (let i = 0; i < 200; i++) {
+      many.push({
+        type: words[i % words.length],
+        words: [words[(i * 3) % words.length]],
+        t: now - (i % 700),
+      });
+    }
+    await ingest(many, now, R);
+    for (const window of [1, 60, 600, 3600]) {
+      for (const top of [1, 2, 3, 5, 10]) {
+        for (const kind of ['types', 'words'] as const) {
+          const got = await readCounts(
+            redis,
+            keys,
+            kind,
+            { top, windowSeconds: window, nowSeconds: now },
+            { retentionSeconds: R },
+          );
+          expect(got).toEqual(reference(many, kind, now, R, now, window, top));
+        }
+      }
+    }
+    // All time too (from the rank sorted sets).
+    for (const top of [1, 2, 4, 7]) {
+      const got = await readCounts(redis, keys, 'types', { top });
+      expect(got).toEqual(reference(many, 'types', now, 10 ** 9, now, 10 ** 9, top));
+    }
+  });
+
+  it('agrees with the reference for random streams, windows and tops', async () => {
+    let state = 42;
+    const rand = (n: number) => {
+      state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+      return state % n;
+    };
+    const vocabulary = ['foo', 'bar', 'baz', '__proto__', 'x', 'y', 'émoji😀', '42'];
+    const stream: TestEvent[] = [];
+    for (let i = 0; i < 2000; i++) {
+      stream.push({
+        type: vocabulary[rand(4)],
+        words: [vocabulary[rand(8)], vocabulary[rand(8)]],
+        t: now - rand(4200) + 400,
+      });
+    }
+    // Several batches, as the ingest would write them.
+    for (let i = 0; i < stream.length; i += 500) await ingest(stream.slice(i, i + 500), now, R);
+    for (let i = 0; i < 40; i++) {
+      const window = 1 + rand(R);
+      const top = rand(2) === 0 ? undefined : 1 + rand(6);
+      const kind = rand(2) === 0 ? 'types' : 'words';
+      const got = await readCounts(
+        redis,
+        keys,
+        kind,
+        { top, windowSeconds: window, nowSeconds: now },
+        { retentionSeconds: R },
+      );
+      expect(got).toEqual(reference(stream, kind, now, R, now, window, top));
+    }
+  });
+
+  it('gives every bucket key an expiry at the end of its retention, and Redis really deletes it', async () => {
+    const retention = 2; // ladder [1]: one-second buckets living 1 + 2 s past their second
+    const at = Math.floor(Date.now() / 1000);
+    await ingest([{ type: 'soon-gone', words: ['w'], t: at }], at, retention);
+    const bucketKeys = (await keysWithPrefix(redis, prefix)).filter((k) => k.includes(':w:'));
+    expect(bucketKeys).toEqual([keys.bucket('types', 1, at), keys.bucket('words', 1, at)].sort());
+    for (const key of bucketKeys) {
+      const ttl = await redis.pttl(key);
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual((at + 1 + retention) * 1000 - Date.now() + 1000);
+    }
+    const deadline = Date.now() + 10_000;
+    while ((await redis.exists(...bucketKeys)) > 0) {
+      if (Date.now() > deadline) throw new Error('bucket keys were not expired');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    // The all-time counts stay.
+    expect(await readCounts(redis, keys, 'types')).toEqual([['soon-gone', 1]]);
+  });
+
+  it('refuses a window larger than the retention', async () => {
+    await expect(
+      readCounts(
+        redis,
+        keys,
+        'types',
+        { windowSeconds: 3601, nowSeconds: now },
+        { retentionSeconds: R },
+      ),
+    ).rejects.toThrow(RangeError);
+  });
+
+  it('reuses the union of a window for an identical top query, but never after a new batch', async () => {
+    const query = { top: 2, windowSeconds: 600, nowSeconds: now };
+    const W = { retentionSeconds: R };
+    await ingest([{ type: 'a', words: [], t: now - 1 }], now, R);
+    expect(await readCounts(redis, keys, 'types', query, W)).toEqual([['a', 1]]);
+    const cached = (await keysWithPrefix(redis, prefix)).filter((k) => k.includes(':tmp:union:'));
+    expect(cached.length).toBeGreaterThan(0);
+    expect(await readCounts(redis, keys, 'types', query, W)).toEqual([['a', 1]]);
+    await ingest(
+      [
+        { type: 'b', words: [], t: now - 2 },
+        { type: 'b', words: [], t: now - 3 },
+      ],
+      now,
+      R,
+    );
+    expect(await readCounts(redis, keys, 'types', query, W)).toEqual([
+      ['b', 2],
+      ['a', 1],
+    ]);
+  });
+});

@@ -1,0 +1,108 @@
+/**
+ * Window query latency: all time vs window = 60, 600, 3600 s, full answer and top 10, over a
+ * vocabulary of VOCABULARY words and TYPES event types, EVENTS events spread over the last
+ * hour. Talks to the Redis at REDIS_URL under a fresh prefix, deleted at the end.
+ *
+ *   npx nx run bench:windows
+ *   EVENTS=300000 VOCABULARY=100000 TYPES=50 ITERATIONS=30 npx nx run bench:windows
+ *
+ * Prints one line per variant: p50 and p99 in ms, and the entries returned.
+ */
+import {
+  BatchAggregator,
+  commitBatch,
+  type CountKind,
+  type CountQuery,
+  keyLayout,
+  readCounts,
+} from '@tally/aggregation';
+import { deleteKeysWithPrefix, uniqueTestPrefix } from '@tally/aggregation/testing';
+import { Redis } from 'ioredis';
+
+const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+const EVENTS = env('EVENTS', 300_000);
+const VOCABULARY = env('VOCABULARY', 100_000);
+const TYPES = env('TYPES', 50);
+const ITERATIONS = env('ITERATIONS', 30);
+const RETENTION = 3600;
+
+async function main(): Promise<void> {
+  const redis = new Redis(process.env['REDIS_URL'] || 'redis://127.0.0.1:6379');
+  const prefix = uniqueTestPrefix('bench-windows');
+  const keys = keyLayout(prefix);
+  const now = Math.floor(Date.now() / 1000);
+  try {
+    // mulberry32: every bit usable, so `% n` spreads over the whole vocabulary.
+    let seed = 7;
+    const rand = (n: number) => {
+      seed = (seed + 0x6d2b79f5) | 0;
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) % n;
+    };
+    const started = Date.now();
+    let seq = 0;
+    const perBatch = 20_000;
+    for (let done = 0; done < EVENTS; done += perBatch) {
+      const agg = new BatchAggregator();
+      for (let i = done; i < Math.min(EVENTS, done + perBatch); i++) {
+        // Oldest first, as a live stream would have written them.
+        const t = now - RETENTION + 1 + Math.floor((i / EVENTS) * RETENTION);
+        agg.addEvent(`type${rand(TYPES)}`, t);
+        for (let w = 0; w < 3; w++) agg.addWord(`word${rand(VOCABULARY)}`);
+      }
+      await commitBatch(
+        redis,
+        keys,
+        agg.take(),
+        { ingestId: 'bench', seq: ++seq },
+        { retentionSeconds: RETENTION },
+      );
+    }
+    console.log(
+      `loaded ${EVENTS} events (${TYPES} types, ${VOCABULARY}-word vocabulary) over ${RETENTION} s in ${Date.now() - started} ms`,
+    );
+
+    const variants: [string, CountKind, CountQuery][] = [];
+    for (const kind of ['words', 'types'] as const) {
+      variants.push([`${kind} all time`, kind, {}]);
+      variants.push([`${kind} all time top=10`, kind, { top: 10 }]);
+      for (const window of [60, 600, 3600]) {
+        variants.push([
+          `${kind} window=${window}`,
+          kind,
+          { windowSeconds: window, nowSeconds: now },
+        ]);
+        variants.push([
+          `${kind} window=${window} top=10`,
+          kind,
+          { windowSeconds: window, nowSeconds: now, top: 10 },
+        ]);
+      }
+    }
+    for (const [name, kind, query] of variants) {
+      const times: number[] = [];
+      let entries = 0;
+      for (let i = 0; i < ITERATIONS; i++) {
+        const t0 = process.hrtime.bigint();
+        entries = (await readCounts(redis, keys, kind, query, { retentionSeconds: RETENTION }))
+          .length;
+        times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      }
+      times.sort((a, b) => a - b);
+      const p = (q: number) =>
+        times[Math.min(times.length - 1, Math.floor(q * times.length))].toFixed(2);
+      console.log(
+        `${name.padEnd(28)} p50 ${p(0.5).padStart(8)} ms  p99 ${p(0.99).padStart(8)} ms  entries ${entries}`,
+      );
+    }
+  } finally {
+    await deleteKeysWithPrefix(redis, prefix);
+    await redis.quit();
+  }
+}
+
+main().catch((error: Error) => {
+  console.error(error);
+  process.exit(1);
+});

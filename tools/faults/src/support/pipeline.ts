@@ -1,0 +1,231 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  createTestRedis,
+  freeLocalPort,
+  type OwnRedisServer,
+  startOwnRedisServer,
+  uniqueTestPrefix,
+} from '@tally/aggregation/testing';
+import type { Redis } from 'ioredis';
+import {
+  type AppProcess,
+  eventually,
+  shellQuote,
+  startApp,
+  stopApp,
+} from './processes';
+import { countDifferences, type Counts } from './reference';
+
+const PACED_CAT = join(__dirname, 'paced-cat.mjs');
+
+export interface HttpAnswer {
+  readonly status: number;
+  readonly body: unknown;
+  readonly ms: number;
+}
+
+export interface Stats {
+  events: number;
+  malformedLines: number;
+}
+
+/**
+ * One fault-test pipeline: a redis-server of its own (which the test may kill, pause and
+ * restart), a FIFO in a temp dir, the built api, and built ingests and producers started on
+ * demand, all under a unique KEY_PREFIX. It sees the counts only through the api's public
+ * HTTP endpoints, never through key names. `dispose()` stops everything it started, also
+ * after a failed test.
+ */
+export class FaultPipeline {
+  readonly dir: string;
+  readonly fifo: string;
+  /** A client on the own server for CLIENT KILL / CLIENT PAUSE (not for reading counts). */
+  readonly admin: Redis;
+  private readonly started: AppProcess[] = [];
+  private ingestProcess: AppProcess | undefined;
+  private ingestBase = '';
+
+  private constructor(
+    readonly redis: OwnRedisServer,
+    readonly api: AppProcess,
+    readonly apiBase: string,
+    readonly prefix: string,
+  ) {
+    this.dir = mkdtempSync(join(tmpdir(), 'tally-faults-'));
+    this.fifo = join(this.dir, 'events.fifo');
+    this.admin = createTestRedis(redis.url);
+    this.started.push(api);
+  }
+
+  /** Starts the own redis-server and the api, and waits until the api is healthy. */
+  static async start(label: string, options: { appendonly?: boolean } = {}) {
+    const redis = await startOwnRedisServer({ appendonly: options.appendonly ?? false });
+    const port = await freeLocalPort();
+    const prefix = uniqueTestPrefix(`faults-${label}`);
+    const api = startApp('api', {
+      REDIS_URL: redis.url,
+      KEY_PREFIX: prefix,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+    });
+    const pipeline = new FaultPipeline(redis, api, `http://127.0.0.1:${port}`, prefix);
+    try {
+      await eventually('the api to be healthy', async () =>
+        (await pipeline.get(pipeline.apiBase, '/health')).status === 200 ? true : undefined,
+      );
+    } catch (error) {
+      await pipeline.dispose();
+      throw error;
+    }
+    return pipeline;
+  }
+
+  /** The ingest running now (the last one started). */
+  get ingest(): AppProcess {
+    if (this.ingestProcess === undefined) throw new Error('no ingest started');
+    return this.ingestProcess;
+  }
+
+  /**
+   * Starts a built ingest on the FIFO with its own HEALTH_PORT. `env` adds or overrides
+   * settings (REDIS_URL to go through a proxy, MAX_PENDING_KEYS…). Waits for its /health to
+   * answer at all (200 or 503), not for Redis.
+   */
+  async startIngest(env: Record<string, string> = {}): Promise<AppProcess> {
+    const healthPort = await freeLocalPort();
+    const ingest = startApp('ingest', {
+      REDIS_URL: this.redis.url,
+      KEY_PREFIX: this.prefix,
+      FIFO_PATH: this.fifo,
+      HEALTH_PORT: String(healthPort),
+      HEALTH_HOST: '127.0.0.1',
+      ...env,
+    });
+    this.started.push(ingest);
+    this.ingestProcess = ingest;
+    this.ingestBase = `http://127.0.0.1:${healthPort}`;
+    await eventually(`ingest ${ingest.pid} to answer /health`, async () => {
+      if (!ingest.running) throw new Error(`ingest exited: ${ingest.stderr()}`);
+      return (await this.get(this.ingestBase, '/health')).status;
+    });
+    return ingest;
+  }
+
+  /**
+   * Starts the built producer forwarding `file` at `linesPerSecond` (paced-cat.mjs as its
+   * GENERATOR_CMD), so the real producer and its FifoWriter write the lines.
+   */
+  startProducer(file: string, linesPerSecond: number): AppProcess {
+    const command = [process.execPath, PACED_CAT, file, String(linesPerSecond)]
+      .map(shellQuote)
+      .join(' ');
+    const producer = startApp('producer', {
+      FIFO_PATH: this.fifo,
+      GENERATOR_CMD: `exec ${command}`,
+    });
+    this.started.push(producer);
+    return producer;
+  }
+
+  /** Writes `bytes` to a file in the pipeline's temp dir; returns its path. */
+  writeFile(name: string, bytes: Buffer): string {
+    const path = join(this.dir, name);
+    writeFileSync(path, bytes);
+    return path;
+  }
+
+  async get(base: string, path: string, timeoutMs = 5_000): Promise<HttpAnswer> {
+    const startedAt = Date.now();
+    const res = await fetch(base + path, { signal: AbortSignal.timeout(timeoutMs) });
+    const text = await res.text();
+    return { status: res.status, body: JSON.parse(text) as unknown, ms: Date.now() - startedAt };
+  }
+
+  apiGet(path: string): Promise<HttpAnswer> {
+    return this.get(this.apiBase, path);
+  }
+
+  ingestHealth(): Promise<HttpAnswer> {
+    return this.get(this.ingestBase, '/health');
+  }
+
+  /** The current ingest's /metrics as `name{labels}` -> value. */
+  async ingestMetrics(): Promise<Map<string, number>> {
+    const res = await fetch(`${this.ingestBase}/metrics`, { signal: AbortSignal.timeout(5_000) });
+    const metrics = new Map<string, number>();
+    for (const line of (await res.text()).split('\n')) {
+      const match = /^([a-z_]+(?:\{[^}]*\})?) (\S+)$/.exec(line);
+      if (match) metrics.set(match[1], Number(match[2]));
+    }
+    return metrics;
+  }
+
+  async ingestMetric(name: string): Promise<number> {
+    const value = (await this.ingestMetrics()).get(name);
+    if (value === undefined) throw new Error(`ingest /metrics has no ${name}`);
+    return value;
+  }
+
+  /** `/events/stats` (throws unless 200). */
+  async stats(): Promise<Stats> {
+    const res = await this.apiGet('/events/stats');
+    if (res.status !== 200) throw new Error(`/events/stats answered ${res.status}`);
+    return res.body as Stats;
+  }
+
+  /** Every count of one kind, from the api. */
+  async counts(kind: 'types' | 'words'): Promise<Map<string, number>> {
+    const path = kind === 'types' ? '/events/countByEventType' : '/events/countWords';
+    const res = await this.apiGet(path);
+    if (res.status !== 200) throw new Error(`${path} answered ${res.status}`);
+    return new Map(Object.entries(res.body as Record<string, number>));
+  }
+
+  /**
+   * Waits until the api's totals reach `expected` (or pass it: then the comparison fails)
+   * and the ingest holds no counts any more, so that every word is stored too.
+   */
+  async waitUntilStored(expected: Stats, timeoutMs = 30_000): Promise<void> {
+    await eventually(
+      `the totals to reach ${JSON.stringify(expected)}`,
+      async () => {
+        const seen = await this.stats();
+        if (seen.events + seen.malformedLines < expected.events + expected.malformedLines) {
+          throw new Error(`totals so far ${JSON.stringify(seen)}`);
+        }
+        return true;
+      },
+      timeoutMs,
+    );
+    await eventually('the ingest to hold no counts', async () =>
+      (await this.ingestMetric('ingest_held_keys')) === 0 ? true : undefined,
+    );
+  }
+
+  /** The differences between what the api reports and `expected` (empty when exact). */
+  async differencesFrom(expected: Counts): Promise<string[]> {
+    const stats = await this.stats();
+    const out: string[] = [];
+    if (stats.events !== expected.events || stats.malformedLines !== expected.malformedLines) {
+      out.push(
+        `stats: got ${JSON.stringify(stats)}, expected ${JSON.stringify({
+          events: expected.events,
+          malformedLines: expected.malformedLines,
+        })}`,
+      );
+    }
+    out.push(...countDifferences('type', await this.counts('types'), expected.types));
+    out.push(...countDifferences('word', await this.counts('words'), expected.words));
+    return out;
+  }
+
+  /** Stops every process it started (SIGTERM, then SIGKILL), the redis-server, the temp dir. */
+  async dispose(): Promise<void> {
+    await Promise.all(this.started.map((proc) => stopApp(proc, 'SIGTERM', 5_000)));
+    this.admin.disconnect();
+    await this.redis.dispose();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
