@@ -208,6 +208,49 @@ describeWithRedis('the built apps, end to end', () => {
     expect(Object.values(types).reduce((a, b) => a + b, 0)).toBe(after.events);
   });
 
+  it('counts windows by event time, and old events in the totals only', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const line = (type: string, t: number) =>
+      JSON.stringify({ event_type: type, data: type, timestamp: t });
+    await writeToFifo(
+      Buffer.from(
+        [
+          line('w-now', now),
+          line('w-30', now - 30),
+          line('w-120', now - 120),
+          line('w-old', now - 4000),
+        ].join('\n') + '\n',
+      ),
+    );
+    const ours = (text: string) =>
+      Object.fromEntries(
+        Object.entries(JSON.parse(text) as Record<string, number>).filter(([k]) =>
+          k.startsWith('w-'),
+        ),
+      );
+    await eventually('the window lines to be counted', async () =>
+      ours((await getJson('/events/countByEventType')).text)['w-old'] === 1 ? true : undefined,
+    );
+    expect(ours((await getJson('/events/countByEventType?window=60')).text)).toEqual({
+      'w-now': 1,
+      'w-30': 1,
+    });
+    expect(ours((await getJson('/events/countWords?window=3600')).text)).toEqual({
+      'w-now': 1,
+      'w-30': 1,
+      'w-120': 1,
+    });
+    expect(ours((await getJson('/events/countByEventType')).text)).toEqual({
+      'w-now': 1,
+      'w-30': 1,
+      'w-120': 1,
+      'w-old': 1,
+    });
+    const tooLong = await getJson('/events/countWords?window=3601');
+    expect(tooLong.status).toBe(400);
+    expect(JSON.parse(tooLong.text).error).toMatch(/3600/);
+  });
+
   it.each([
     ['ingest', { REDIS_URL: 'redis//x' }, /^ingest: invalid REDIS_URL "redis\/\/x": /],
     ['api', { PORT: '70000' }, /^api: invalid PORT "70000": /],
