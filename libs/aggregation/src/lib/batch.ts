@@ -121,24 +121,38 @@ export class BatchAggregator {
     if (this.entries <= maxKeys) return this.take();
     const groups: [number | undefined, Group][] = [];
     let room = maxKeys;
-    const sources: [number | undefined, Group][] = [[undefined, this.untimed], ...this.seconds];
-    for (const [second, source] of sources) {
-      if (room === 0) break;
-      if (source.size === 0) continue;
+    const take = (second: number | undefined, source: Group): Group => {
+      // Whole groups move as they are; the one that does not fit is split in one pass into
+      // fresh maps (deleting entries one by one would leave the source map full of holes).
+      if (source.size <= room) {
+        room -= source.size;
+        groups.push([second, source]);
+        return new Group();
+      }
       const moved = new Group();
-      for (const [from, to] of [
-        [source.types, moved.types],
-        [source.words, moved.words],
+      const rest = new Group();
+      for (const [from, to, keep] of [
+        [source.types, moved.types, rest.types],
+        [source.words, moved.words, rest.words],
       ] as const) {
         for (const [key, n] of from) {
-          if (room === 0) break;
-          to.set(key, n);
-          from.delete(key);
-          room--;
+          if (room > 0) {
+            to.set(key, n);
+            room--;
+          } else {
+            keep.set(key, n);
+          }
         }
       }
       groups.push([second, moved]);
-      if (second !== undefined && source.size === 0) this.seconds.delete(second);
+      return rest;
+    };
+    if (this.untimed.size > 0) this.untimed = take(undefined, this.untimed);
+    for (const [second, group] of this.seconds) {
+      if (room === 0) break;
+      const rest = take(second, group);
+      if (rest.size === 0) this.seconds.delete(second);
+      else this.seconds.set(second, rest);
     }
     this.entries -= maxKeys - room;
     const batch = makeBatch(groups, this.events, this.malformedLines);

@@ -1,0 +1,216 @@
+/**
+ * Ingest throughput: in one run, over the same generated blackbox-format file,
+ *  (a) a bare loop that splits the file into lines and calls JSON.parse on each, and
+ *  (b) the real ingest (dist/apps/ingest/main.js) reading the file through a FIFO fed by
+ *      `cat`, into the Redis at REDIS_URL, timed until /events/stats' counters (read from
+ *      Redis) show every line.
+ * Prints lines/s for both and their ratio, the ingest's peak RSS (VmHWM), and Redis round
+ * trips and commands per 1,000 events.
+ *
+ *   npx nx run bench:ingest                       (builds the ingest first)
+ *   LINES=10000000 VOCABULARY=100000 npx nx run bench:ingest
+ *
+ * Env: LINES (2,000,000), VOCABULARY (1,000 words), TYPES (10), CORRUPT (0.01), RUNS (1),
+ * WINDOWED (1: timestamps in the last minute, so windowed buckets are written too; 0: old
+ * timestamps, totals only).
+ */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import { keyLayout, readStats } from '@tally/aggregation';
+import { deleteKeysWithPrefix, uniqueTestPrefix } from '@tally/aggregation/testing';
+import { Redis } from 'ioredis';
+
+const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+const LINES = env('LINES', 2_000_000);
+const VOCABULARY = env('VOCABULARY', 1_000);
+const TYPES = env('TYPES', 10);
+const CORRUPT = env('CORRUPT', 0.01);
+const RUNS = env('RUNS', 1);
+const WINDOWED = env('WINDOWED', 1) === 1;
+const root = join(__dirname, '..', '..', '..');
+const workDir = join(root, 'tmp', 'bench');
+
+function mulberry32(seed: number): (n: number) => number {
+  let s = seed;
+  return (n) => {
+    s = (s + 0x6d2b79f5) | 0;
+    let t = Math.imul(s ^ (s >>> 15), 1 | s);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) % n;
+  };
+}
+
+/** Generates (once per parameter set) the blackbox-format file and returns its path. */
+function generateFile(nowSeconds: number): string {
+  mkdirSync(workDir, { recursive: true });
+  const name = `events-${LINES}-${VOCABULARY}-${TYPES}-${CORRUPT}-${WINDOWED ? 'recent' : 'old'}.ndjson`;
+  const path = join(workDir, name);
+  // Recent timestamps must be recent *now*, so that file is made fresh each time.
+  if (existsSync(path) && !WINDOWED) return path;
+  const rand = mulberry32(42);
+  const lorem = ['lorem', 'ipsum', 'dolor', 'sit', 'amet', 'consectetur', 'adipiscing', 'elit'];
+  const word = (i: number) => (i < lorem.length ? lorem[i] : `w${i.toString(36)}`);
+  const fd = openSync(`${path}.partial`, 'w');
+  let chunk = '';
+  for (let i = 0; i < LINES; i++) {
+    if (rand(1_000_000) < CORRUPT * 1_000_000) {
+      chunk += `{ "Cu*S${rand(1000)}\n`;
+    } else {
+      const words = 1 + rand(4);
+      let data = word(rand(VOCABULARY));
+      for (let w = 1; w < words; w++) data += ` ${word(rand(VOCABULARY))}`;
+      const t = WINDOWED ? nowSeconds - 60 + Math.floor((i * 60) / LINES) : 1564039783 + (i % 1000);
+      chunk += `{ "event_type": "type${rand(TYPES)}", "data": "${data}", "timestamp": ${t} }\n`;
+    }
+    if (chunk.length > 1 << 20) {
+      writeSync(fd, chunk);
+      chunk = '';
+    }
+  }
+  writeSync(fd, chunk);
+  closeSync(fd);
+  renameSync(`${path}.partial`, path);
+  return path;
+}
+
+/** (a) The bare loop: split on \n, JSON.parse each line. */
+function bareLoop(path: string): { lines: number; ms: number } {
+  const fd = openSync(path, 'r');
+  const buffer = Buffer.allocUnsafe(1 << 20);
+  let carry = '';
+  let lines = 0;
+  let parsed = 0;
+  const started = process.hrtime.bigint();
+  for (;;) {
+    const n = readSync(fd, buffer, 0, buffer.length, null);
+    if (n === 0) break;
+    const text = carry + buffer.toString('utf8', 0, n);
+    let from = 0;
+    for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', from)) {
+      lines++;
+      try {
+        if (JSON.parse(text.slice(from, nl))) parsed++;
+      } catch {
+        // a corrupt line: the bare loop only skips it
+      }
+      from = nl + 1;
+    }
+    carry = text.slice(from);
+  }
+  closeSync(fd);
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  if (parsed === 0) throw new Error('bare loop parsed nothing');
+  return { lines, ms };
+}
+
+async function commandStats(redis: Redis): Promise<Map<string, number>> {
+  const info = await redis.info('commandstats');
+  const stats = new Map<string, number>();
+  for (const m of info.matchAll(/^cmdstat_(\w+):calls=(\d+)/gm)) stats.set(m[1], Number(m[2]));
+  return stats;
+}
+
+/** (b) The real ingest, fed by `cat file > fifo`, timed until every line is counted. */
+async function realIngest(path: string, redis: Redis) {
+  const prefix = uniqueTestPrefix('bench-ingest');
+  const keys = keyLayout(prefix);
+  const fifo = join(workDir, `bench-${process.pid}.fifo`);
+  rmSync(fifo, { force: true });
+  const ingest = spawn(process.execPath, [join(root, 'dist', 'apps', 'ingest', 'main.js')], {
+    env: {
+      PATH: process.env['PATH'] ?? '',
+      REDIS_URL: process.env['REDIS_URL'] || 'redis://127.0.0.1:6379',
+      KEY_PREFIX: prefix,
+      FIFO_PATH: fifo,
+      HEALTH_PORT: String(20000 + (process.pid % 20000)),
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  ingest.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  try {
+    const deadline = Date.now() + 10_000;
+    while (!out.includes('"event":"started"') || !existsSync(fifo)) {
+      if (Date.now() > deadline || ingest.exitCode !== null)
+        throw new Error(`ingest did not start: ${out}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const before = await commandStats(redis);
+    const started = process.hrtime.bigint();
+    const cat = spawn('sh', ['-c', 'cat "$0" > "$1"', path, fifo], { stdio: 'inherit' });
+    const catExited = once(cat, 'exit');
+    let stats = { events: 0, malformedLines: 0 };
+    let polls = 0;
+    const giveUp = Date.now() + 600_000;
+    while (stats.events + stats.malformedLines < LINES) {
+      if (Date.now() > giveUp || ingest.exitCode !== null)
+        throw new Error(`stuck at ${JSON.stringify(stats)}`);
+      await new Promise((r) => setTimeout(r, 10));
+      stats = await readStats(redis, keys);
+      polls++;
+    }
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    await catExited;
+    const after = await commandStats(redis);
+    const delta = (name: string) => (after.get(name) ?? 0) - (before.get(name) ?? 0);
+    let commands = 0;
+    for (const [name, calls] of after) commands += calls - (before.get(name) ?? 0);
+    commands -= polls + 2; // our own HMGETs and INFOs
+    const roundTrips = delta('evalsha') + delta('eval');
+    const status = readFileSync(`/proc/${ingest.pid}/status`, 'utf8');
+    const peakRssMb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+    return { ms, stats, commands, roundTrips, peakRssMb };
+  } finally {
+    ingest.kill('SIGTERM');
+    await once(ingest, 'exit');
+    rmSync(fifo, { force: true });
+    await deleteKeysWithPrefix(redis, prefix);
+  }
+}
+
+async function main(): Promise<void> {
+  const redis = new Redis(process.env['REDIS_URL'] || 'redis://127.0.0.1:6379');
+  try {
+    for (let run = 1; run <= RUNS; run++) {
+      const path = generateFile(Math.floor(Date.now() / 1000));
+      const bare = bareLoop(path);
+      const real = await realIngest(path, redis);
+      const bareRate = (bare.lines / bare.ms) * 1000;
+      const realRate = (LINES / real.ms) * 1000;
+      const per1k = (n: number) => ((n / real.stats.events) * 1000).toFixed(2);
+      console.log(
+        `run ${run}: ${LINES} lines, vocabulary ${VOCABULARY}, ${TYPES} types, ${CORRUPT * 100}% corrupt, ${WINDOWED ? 'recent (windowed)' : 'old (totals only)'} timestamps`,
+      );
+      console.log(`  bare split+JSON.parse   ${Math.round(bareRate).toLocaleString('en')} lines/s`);
+      console.log(
+        `  ingest end to end       ${Math.round(realRate).toLocaleString('en')} lines/s  (ratio ${(realRate / bareRate).toFixed(2)})`,
+      );
+      console.log(`  ingest peak RSS         ${real.peakRssMb.toFixed(0)} MB`);
+      console.log(
+        `  Redis per 1,000 events  ${per1k(real.roundTrips)} round trips, ${per1k(real.commands)} commands`,
+      );
+      console.log(
+        `  counted                 ${real.stats.events} events, ${real.stats.malformedLines} malformed`,
+      );
+    }
+  } finally {
+    await redis.quit();
+  }
+}
+
+main().catch((error: Error) => {
+  console.error(error);
+  process.exit(1);
+});
