@@ -42,9 +42,10 @@ if (!(await ping())) {
     spawnSync('sh', ['-c', 'command -v redis-server'], { stdio: 'ignore' }).status === 0;
   if (!local || !installed) {
     console.error(
-      `tally: no Redis answers at ${url.href}. Start one with \`docker compose up -d redis\` ` +
-        `(then REDIS_URL=redis://127.0.0.1:6379 if you publish its port), or install your ` +
-        `distribution's redis-server package (Debian/Ubuntu: apt-get install redis-server) and run npm start again.`,
+      `tally: no Redis answers at ${url.href}. Start one with ` +
+        `\`docker compose -f docker-compose.yml -f docker-compose.dev-redis.yml up -d redis\` ` +
+        `(publishes it on 127.0.0.1:6379), or install your distribution's redis-server package ` +
+        `(Debian/Ubuntu: apt-get install redis-server), then run npm start again.`,
     );
     process.exit(1);
   }
