@@ -25,7 +25,10 @@ export function describeFaults(name: string, body: () => void): void {
   describe.skip(name, body);
 }
 
-/** One line per scenario with the numbers it proved, printed with the test output. */
+/**
+ * One line per scenario with the numbers it proved. Through the console, which jest prints
+ * with the file's result (a bare stdout write can get lost among the reporter's own output).
+ */
 export function report(scenario: string, facts: Record<string, unknown>): void {
-  process.stdout.write(`faults: ${scenario}: ${JSON.stringify(facts)}\n`);
+  console.info(`faults: ${scenario}: ${JSON.stringify(facts)}`);
 }

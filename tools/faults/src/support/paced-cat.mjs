@@ -40,9 +40,7 @@ function endAfter(from, count) {
 
 while (offset < bytes.length) {
   const due =
-    rate === 0
-      ? Infinity
-      : Math.floor(((Date.now() - startedAt) * rate) / 1000) + 1 - linesWritten;
+    rate === 0 ? Infinity : Math.floor(((Date.now() - startedAt) * rate) / 1000) + 1 - linesWritten;
   if (due <= 0) {
     await new Promise((resolve) => setTimeout(resolve, TICK_MS));
     continue;

@@ -11,6 +11,7 @@ import {
 import type { Redis } from 'ioredis';
 import {
   type AppProcess,
+  assertRunning,
   eventually,
   shellQuote,
   startApp,
@@ -107,7 +108,7 @@ export class FaultPipeline {
     this.ingestProcess = ingest;
     this.ingestBase = `http://127.0.0.1:${healthPort}`;
     await eventually(`ingest ${ingest.pid} to answer /health`, async () => {
-      if (!ingest.running) throw new Error(`ingest exited: ${ingest.stderr()}`);
+      assertRunning(ingest);
       return (await this.get(this.ingestBase, '/health')).status;
     });
     return ingest;
@@ -143,16 +144,21 @@ export class FaultPipeline {
     return { status: res.status, body: JSON.parse(text) as unknown, ms: Date.now() - startedAt };
   }
 
+  /** A GET to the api; throws GiveUp (no retry) when the api is not running. */
   apiGet(path: string): Promise<HttpAnswer> {
+    assertRunning(this.api);
     return this.get(this.apiBase, path);
   }
 
+  /** The current ingest's /health; throws GiveUp (no retry) when it is not running. */
   ingestHealth(): Promise<HttpAnswer> {
+    assertRunning(this.ingest);
     return this.get(this.ingestBase, '/health');
   }
 
   /** The current ingest's /metrics as `name{labels}` -> value. */
   async ingestMetrics(): Promise<Map<string, number>> {
+    assertRunning(this.ingest);
     const res = await fetch(`${this.ingestBase}/metrics`, { signal: AbortSignal.timeout(5_000) });
     const metrics = new Map<string, number>();
     for (const line of (await res.text()).split('\n')) {
@@ -166,6 +172,18 @@ export class FaultPipeline {
     const value = (await this.ingestMetrics()).get(name);
     if (value === undefined) throw new Error(`ingest /metrics has no ${name}`);
     return value;
+  }
+
+  /** Lines the current ingest has read since it started (events, malformed and blank). */
+  async ingestLinesRead(): Promise<number> {
+    const metrics = await this.ingestMetrics();
+    let lines = 0;
+    for (const kind of ['event', 'malformed', 'blank']) {
+      const value = metrics.get(`ingest_lines_read_total{kind="${kind}"}`);
+      if (value === undefined) throw new Error(`ingest /metrics has no ${kind} lines`);
+      lines += value;
+    }
+    return lines;
   }
 
   /** `/events/stats` (throws unless 200). */

@@ -73,9 +73,23 @@ export async function stopApp(
   }
 }
 
+/** Thrown from an {@link eventually} check to stop waiting at once (a process died). */
+export class GiveUp extends Error {
+  override readonly name = 'GiveUp';
+}
+
+/** Throws {@link GiveUp} when `app` is no longer running, with its exit and last output. */
+export function assertRunning(app: AppProcess): void {
+  if (app.running) return;
+  const status = app.child.exitCode ?? app.child.signalCode;
+  const tail = (app.stderr() || app.stdout()).trim().split('\n').slice(-3).join('\n');
+  throw new GiveUp(`${app.name} ${app.pid} is not running (exit ${status}); last output:\n${tail}`);
+}
+
 /**
  * Polls `check` until it returns something other than undefined, or fails after `timeoutMs`
- * with `what` and the last error or value seen. The way to wait, instead of a sleep.
+ * with `what` and the last error seen; a {@link GiveUp} from `check` fails at once. The way to
+ * wait, instead of a sleep.
  */
 export async function eventually<T>(
   what: string,
@@ -91,6 +105,7 @@ export async function eventually<T>(
       if (value !== undefined) return value;
       last = undefined;
     } catch (error) {
+      if (error instanceof GiveUp) throw error;
       last = error;
     }
     if (Date.now() > deadline) {

@@ -36,7 +36,8 @@ function hasLoneSurrogate(value: unknown): boolean {
   return false;
 }
 
-export type LineKind = { kind: 'blank' } | { kind: 'malformed' } | { kind: 'event'; eventType: string; data: string };
+export type LineKind =
+  { kind: 'blank' } | { kind: 'malformed' } | { kind: 'event'; eventType: string; data: string };
 
 /** SPEC §1 for one line given without its `\n`. */
 export function classifyLine(line: Buffer): LineKind {

@@ -14,21 +14,23 @@ import net from 'node:net';
  */
 export class ReplyCuttingProxy {
   private readonly sockets = new Set<net.Socket>();
+  private readonly server: net.Server;
   private cuts = 0;
 
-  private constructor(
-    private readonly server: net.Server,
-    readonly port: number,
-  ) {}
+  private constructor(targetPort: number, cutReply: () => boolean) {
+    this.server = net.createServer((client) => this.relay(client, targetPort, cutReply));
+  }
 
   /** Listens on a free loopback port and forwards to `127.0.0.1:targetPort`. */
   static async start(targetPort: number, cutReply: () => boolean): Promise<ReplyCuttingProxy> {
-    let proxy: ReplyCuttingProxy | undefined;
-    const server = net.createServer((client) => proxy?.relay(client, targetPort, cutReply));
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    proxy = new ReplyCuttingProxy(server, (server.address() as net.AddressInfo).port);
+    const proxy = new ReplyCuttingProxy(targetPort, cutReply);
+    proxy.server.listen(0, '127.0.0.1');
+    await once(proxy.server, 'listening');
     return proxy;
+  }
+
+  get port(): number {
+    return (this.server.address() as net.AddressInfo).port;
   }
 
   /** Replies lost so far (each one to a script call that Redis had applied). */

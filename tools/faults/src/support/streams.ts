@@ -5,8 +5,8 @@
  * Every line is far below PIPE_BUF, so a writer killed mid-stream leaves whole lines only.
  */
 
-/** mulberry32: a small seeded PRNG, so a failing run can be replayed. */
-function prng(seed: number): () => number {
+/** mulberry32: a small seeded PRNG, so a failing run can be replayed. Values in [0, 1). */
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
