@@ -36,8 +36,8 @@ async function main(): Promise<void> {
     redisStatus: redis.status,
     lastRedisError,
     redisFailing: committer.failing,
-    // The service stops reading exactly while the committer is overloaded (ingest-service.ts).
-    readerPaused: committer.overloaded,
+    lastWriteError: committer.lastError,
+    readerPaused: service.readerPaused,
     heldKeys: committer.heldKeys,
     read: counter.totals,
     stored: committer.totals,

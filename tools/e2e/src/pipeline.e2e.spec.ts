@@ -88,7 +88,16 @@ describeWithRedis('the built apps, end to end', () => {
     return proc;
   };
   let base: string;
-  const env = () => ({ REDIS_URL: testRedisUrl(), KEY_PREFIX: prefix, FIFO_PATH: fifo });
+  let healthPort = 0;
+  // READ_CACHE_MS=0: these tests read right after writing and compare exact numbers.
+  const env = () => ({
+    REDIS_URL: testRedisUrl(),
+    KEY_PREFIX: prefix,
+    FIFO_PATH: fifo,
+    HEALTH_HOST: '127.0.0.1',
+    HEALTH_PORT: String(healthPort),
+    READ_CACHE_MS: '0',
+  });
 
   async function getJson(
     path: string,
@@ -110,6 +119,7 @@ describeWithRedis('the built apps, end to end', () => {
 
   beforeAll(async () => {
     redis = createTestRedis();
+    healthPort = await freePort();
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
     ingest = start('ingest', env());

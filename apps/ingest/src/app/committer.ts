@@ -51,6 +51,7 @@ export class Committer {
   private pressured = false;
   private timer: NodeJS.Timeout | null = null;
   private failingSince: number | null = null;
+  private lastFailure: string | undefined;
   private lastFailureLog = 0;
   private idleWaiters: (() => void)[] = [];
   private readonly retryBaseMs: number;
@@ -80,6 +81,11 @@ export class Committer {
   /** True when Redis has refused or failed the current batch and it is being retried. */
   get failing(): boolean {
     return this.failingSince !== null;
+  }
+
+  /** Why the last attempt failed, while writes are failing. */
+  get lastError(): string | undefined {
+    return this.failing ? this.lastFailure : undefined;
   }
 
   /** True when nothing is pending and nothing is in flight. */
@@ -180,6 +186,7 @@ export class Committer {
 
   private recordFailure(error: Error, attempt: number): void {
     this.totals.failedAttempts++;
+    this.lastFailure = error.message;
     const now = Date.now();
     if (this.failingSince === null) this.failingSince = now;
     // One line when an outage starts, then one every 10 s while it lasts: no log storm.

@@ -12,7 +12,9 @@ export interface IngestStatus {
   readonly lastRedisError: string | undefined;
   /** True while the batch in flight keeps failing and is being retried. */
   readonly redisFailing: boolean;
-  /** True while the ingest holds MAX_PENDING_KEYS distinct keys and so does not read the FIFO. */
+  /** Why the last write attempt failed, while `redisFailing`. */
+  readonly lastWriteError?: string;
+  /** True while the ingest does not read the FIFO (MAX_PENDING_KEYS held, or shutting down). */
   readonly readerPaused: boolean;
   /** Distinct keys held in memory, pending and in flight. */
   readonly heldKeys: number;
@@ -44,7 +46,8 @@ export function healthAnswer(status: IngestStatus): HealthAnswer {
     const cause = status.lastRedisError ? `: ${status.lastRedisError}` : '';
     error = `redis: not connected (${status.redisStatus})${cause}`;
   } else if (status.redisFailing) {
-    error = 'redis: batch writes are failing; retrying the same batch';
+    const cause = status.lastWriteError ? ` (${status.lastWriteError})` : '';
+    error = `redis: batch writes are failing${cause}; retrying the same batch`;
   }
   if (error === undefined) {
     return { statusCode: 200, body: { status: 'ok', heldKeys, readerPaused } };

@@ -65,6 +65,11 @@ export class IngestService {
     });
   }
 
+  /** True while the FIFO is not being read (backpressure, or shutting down). */
+  get readerPaused(): boolean {
+    return this.reader.isPaused;
+  }
+
   start(summaryEveryMs = 10_000): void {
     this.reader.start();
     this.summaryTimer = setInterval(() => this.logSummary(), summaryEveryMs);
