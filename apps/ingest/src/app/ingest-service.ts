@@ -49,7 +49,10 @@ export class IngestService {
       },
       onEof: () => {
         this.counter.endOfStream();
+        // Every writer closed: nothing more is coming for now, so store without waiting for
+        // the flush interval.
         this.committer.afterCounting();
+        this.committer.flushNow();
         this.logger.debug(
           { event: 'fifo_eof' },
           'every writer closed the FIFO; waiting for the next',

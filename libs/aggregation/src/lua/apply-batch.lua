@@ -12,9 +12,10 @@
   ARGV[3] events in the batch; ARGV[4] malformed lines in the batch
   ARGV[5] T, ARGV[6] W: number of all-time event-type and word pairs, then T + W
           (key, increment) pairs: event types first, then words
-  then G: number of event-time seconds, and for each second:
-          L, then L triples (types bucket KEYS index, words bucket KEYS index, expire-at
-          unix seconds), then T, W and T + W (key, increment) pairs as above
+  then G: number of bucket groups (buckets that get the same increments: the same seconds of
+          the batch), and for each group: L, then L triples (types bucket KEYS index, words
+          bucket KEYS index, expire-at unix seconds), then T, W and T + W (key, increment)
+          pairs as above
   Returns  1  applied
            0  duplicate: seq <= last applied (a retry whose first attempt was applied)
           -1  a count key exists with an unexpected type (nothing written)
@@ -79,7 +80,7 @@ for _ = 1, nWords do
   p = p + 2
 end
 
--- Windowed: every level's bucket of each event-time second.
+-- Windowed: every group's counts into each of its buckets.
 local groups = tonumber(ARGV[p])
 p = p + 1
 for _ = 1, groups do
