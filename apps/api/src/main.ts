@@ -8,6 +8,7 @@ import { pino } from 'pino';
 import { createApp } from './app/app';
 import { loadConfig } from './app/config';
 import { createRedisClient } from './app/redis-client';
+import { SharedReads } from './app/shared-reads';
 
 /** After a signal, connections still open this long (a slow client) are cut. */
 const SHUTDOWN_GRACE_MS = 3000;
@@ -24,6 +25,7 @@ const app = createApp({
   keys: keyLayout(config.keyPrefix),
   retentionSeconds: config.windowRetentionSeconds,
   logger: logger.child({ component: 'http' }),
+  sharedReads: new SharedReads({ cacheMs: config.readCacheMs }),
 });
 
 const server = createServer(app);
@@ -41,6 +43,7 @@ server.listen(config.port, config.host, () => {
       address: `http://${config.host}:${config.port}`,
       keyPrefix: config.keyPrefix,
       windowRetentionSeconds: config.windowRetentionSeconds,
+      readCacheMs: config.readCacheMs,
     },
     'api listening',
   );

@@ -1,14 +1,22 @@
-import { type CountKind, type KeyLayout, readCounts, readStats } from '@tally/aggregation';
+import {
+  type CountKind,
+  type CountQuery,
+  type KeyLayout,
+  readCounts,
+  readStats,
+} from '@tally/aggregation';
 import express, { type Request, type RequestHandler, type Response } from 'express';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import { DEFAULTS } from './config';
 import { withDeadline } from './deadline';
 import { errorHandler, methodNotAllowed, notFound, redisFailureReason } from './errors';
 import { countsToJson } from './json-counts';
 import { sendJson } from './json-response';
-import { createMetricsRegistry, httpMetricsMiddleware } from './metrics';
+import { createMetricsRegistry, httpMetricsMiddleware, registerSharedReadMetrics } from './metrics';
 import { parseCountParams, toCountQuery } from './query';
+import { SharedReads } from './shared-reads';
 
 /**
  * Longest a request waits for Redis, in ms. Each command is also bounded by the client's
@@ -32,6 +40,11 @@ export interface AppOptions {
   readonly now?: () => number;
   /** Where the HTTP metrics go; a fresh registry with the default metrics when omitted. */
   readonly registry?: Registry;
+  /**
+   * Single-flight and micro-cache of the count and stats reads; by default one with
+   * READ_CACHE_MS's default. Injectable for tests (a clock of their own) and for the setting.
+   */
+  readonly sharedReads?: SharedReads;
 }
 
 const systemClockSeconds = () => Math.floor(Date.now() / 1000);
@@ -44,6 +57,8 @@ export function createApp(options: AppOptions): express.Express {
   const { redis, keys, retentionSeconds, logger } = options;
   const now = options.now ?? systemClockSeconds;
   const registry = options.registry ?? createMetricsRegistry();
+  const reads = options.sharedReads ?? new SharedReads({ cacheMs: DEFAULTS.READ_CACHE_MS });
+  registerSharedReadMetrics(registry, reads.counts);
 
   const app = express();
   app.set('case sensitive routing', true); // SPEC §4: paths are case-sensitive
@@ -62,25 +77,36 @@ export function createApp(options: AppOptions): express.Express {
       .all((req, _res, next) => next(methodNotAllowed(req.method, req.path, ALLOWED_METHODS)));
   };
 
+  /**
+   * Sends the body of the read named `key`: from the micro-cache when fresh (no promise, no
+   * timer), else from the identical read in flight, else from `read()`. The read itself is
+   * bounded by READ_DEADLINE_MS (so a stuck read is forgotten and retried), and so is each
+   * request's wait, counted from its own arrival.
+   */
+  const sendShared = async (res: Response, key: string, read: () => Promise<string>) => {
+    let body = reads.cached(key);
+    if (body === undefined) {
+      const load = async () => Buffer.from(await withDeadline(read(), READ_DEADLINE_MS));
+      body = await withDeadline(reads.share(key, load), READ_DEADLINE_MS);
+    }
+    sendJson(res, 200, body);
+  };
+
   const countRoute = (kind: CountKind) => async (req: Request, res: Response) => {
-    const params = parseCountParams(req.query, retentionSeconds);
-    const entries = await withDeadline(
-      readCounts(redis, keys, kind, toCountQuery(params, now()), { retentionSeconds }),
-      READ_DEADLINE_MS,
+    const query = toCountQuery(parseCountParams(req.query, retentionSeconds), now());
+    await sendShared(res, countReadKey(kind, query), async () =>
+      countsToJson(await readCounts(redis, keys, kind, query, { retentionSeconds })),
     );
-    sendJson(res, 200, countsToJson(entries));
   };
 
   getRoute('/events/countByEventType', countRoute('types'));
   getRoute('/events/countWords', countRoute('words'));
 
   getRoute('/events/stats', async (_req, res) => {
-    const stats = await withDeadline(readStats(redis, keys), READ_DEADLINE_MS);
-    sendJson(
-      res,
-      200,
-      JSON.stringify({ events: stats.events, malformedLines: stats.malformedLines }),
-    );
+    await sendShared(res, 'stats', async () => {
+      const stats = await readStats(redis, keys);
+      return JSON.stringify({ events: stats.events, malformedLines: stats.malformedLines });
+    });
   });
 
   getRoute('/health', async (_req, res) => {
@@ -106,4 +132,12 @@ export function createApp(options: AppOptions): express.Express {
   app.use((req, _res, next) => next(notFound(req.method, req.path)));
   app.use(errorHandler(logger));
   return app;
+}
+
+/**
+ * The single-flight/cache key of a count read: equal keys are interchangeable answers. A
+ * window's key holds its `now` second, so a windowed read is shared within that second only.
+ */
+function countReadKey(kind: CountKind, query: CountQuery): string {
+  return `${kind}:top=${query.top ?? ''}:window=${query.windowSeconds ?? ''}@${query.nowSeconds ?? ''}`;
 }

@@ -19,6 +19,7 @@ describe('loadConfig (api)', () => {
       port: 5000,
       host: '0.0.0.0',
       windowRetentionSeconds: 3600,
+      readCacheMs: 100,
     });
   });
 
@@ -34,6 +35,7 @@ describe('loadConfig (api)', () => {
         PORT: '8080',
         HOST: '127.0.0.1',
         WINDOW_RETENTION_S: '60',
+        READ_CACHE_MS: '250',
       }),
     ).toEqual({
       redisUrl: 'rediss://user:pw@redis.internal:6380/2',
@@ -41,6 +43,7 @@ describe('loadConfig (api)', () => {
       port: 8080,
       host: '127.0.0.1',
       windowRetentionSeconds: 60,
+      readCacheMs: 250,
     });
   });
 
@@ -48,12 +51,17 @@ describe('loadConfig (api)', () => {
     ['PORT', '1', 1],
     ['PORT', '65535', 65535],
     ['WINDOW_RETENTION_S', '1', 1],
+    ['READ_CACHE_MS', '0', 0],
+    ['READ_CACHE_MS', '1000', 1000],
     ['HOST', '::', '::'],
     ['HOST', 'localhost', 'localhost'],
   ])('accepts %s=%j at the edge of its range', (name, value, expected) => {
-    const key = { PORT: 'port', WINDOW_RETENTION_S: 'windowRetentionSeconds', HOST: 'host' }[
-      name
-    ] as 'port' | 'windowRetentionSeconds' | 'host';
+    const key = {
+      PORT: 'port',
+      WINDOW_RETENTION_S: 'windowRetentionSeconds',
+      HOST: 'host',
+      READ_CACHE_MS: 'readCacheMs',
+    }[name] as 'port' | 'windowRetentionSeconds' | 'host' | 'readCacheMs';
     expect(loadConfig({ [name]: value })[key]).toBe(expected);
   });
 
@@ -80,6 +88,12 @@ describe('loadConfig (api)', () => {
     ['WINDOW_RETENTION_S', 'abc'],
     ['WINDOW_RETENTION_S', '3600.5'],
     ['WINDOW_RETENTION_S', '99999999999'],
+    ['READ_CACHE_MS', ''],
+    ['READ_CACHE_MS', '-1'],
+    ['READ_CACHE_MS', '1001'],
+    ['READ_CACHE_MS', '100ms'],
+    ['READ_CACHE_MS', '0.5'],
+    ['READ_CACHE_MS', '050'],
   ])('rejects %s=%j with a message naming the variable and the value', (name, value) => {
     const error = settingErrorOf({ [name]: value });
     expect(error.variable).toBe(name);

@@ -17,7 +17,16 @@ export const DEFAULTS = Object.freeze({
   HOST: '0.0.0.0',
   /** How far back `window` can reach, in seconds; the ingest keeps windowed counts this long. */
   WINDOW_RETENTION_S: 3600,
+  /**
+   * How long an answer body is reused for identical requests, in ms (0: identical requests in
+   * flight still share one read, nothing is kept after). Answers may be this much older than
+   * the request.
+   */
+  READ_CACHE_MS: 100,
 });
+
+/** Past a second, a "micro-cache" becomes a staleness users would notice. */
+const MAX_READ_CACHE_MS = 1000;
 
 /** Same bound as the ingest's, so one value is valid for both apps: 366 days. */
 const MAX_WINDOW_RETENTION_S = 366 * 24 * 3600;
@@ -28,6 +37,7 @@ export interface ApiConfig {
   readonly port: number;
   readonly host: string;
   readonly windowRetentionSeconds: number;
+  readonly readCacheMs: number;
 }
 
 function readHost(env: Env): string {
@@ -51,6 +61,10 @@ export function loadConfig(env: Env): ApiConfig {
     windowRetentionSeconds: readInteger(env, 'WINDOW_RETENTION_S', DEFAULTS.WINDOW_RETENTION_S, {
       min: 1,
       max: MAX_WINDOW_RETENTION_S,
+    }),
+    readCacheMs: readInteger(env, 'READ_CACHE_MS', DEFAULTS.READ_CACHE_MS, {
+      min: 0,
+      max: MAX_READ_CACHE_MS,
     }),
   });
 }

@@ -1,5 +1,6 @@
 import type { RequestHandler } from 'express';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import type { SharedReadCounts } from './shared-reads';
 
 /** The route label of requests that matched no route (404s), so labels stay bounded. */
 export const UNMATCHED_ROUTE = 'unmatched';
@@ -36,24 +37,57 @@ export function httpMetricsMiddleware(registry: Registry): RequestHandler {
     registers: [registry],
   });
 
+  // One child per label set, made on first use: a request then costs no label validation or
+  // hashing (prom-client does both per call). Bounded: the HTTP parser knows ~40 methods, and
+  // routes and statuses are ours.
+  const children = new Map<string, { inc(): void; observe(seconds: number): void }>();
+  const childFor = (method: string, route: string, status: number) => {
+    const key = `${method} ${status} ${route}`;
+    let child = children.get(key);
+    if (child === undefined) {
+      const labels = { method, route, status: String(status) };
+      const counter = requests.labels(labels);
+      const histogram = duration.labels(labels);
+      child = { inc: () => counter.inc(), observe: (seconds) => histogram.observe(seconds) };
+      children.set(key, child);
+    }
+    return child;
+  };
+
   return (req, res, next) => {
-    const endTimer = duration.startTimer();
-    let recorded = false;
-    const record = () => {
-      // 'finish' when the answer was sent, 'close' alone when the client went away first.
-      if (recorded) return;
-      recorded = true;
+    const startedMs = performance.now();
+    // 'close' follows 'finish' when the answer was sent, and comes alone when the client went
+    // away first: one listener sees every request once.
+    res.once('close', () => {
       const route: unknown = (req.route as { path?: unknown } | undefined)?.path;
-      const labels = {
-        method: req.method,
-        route: typeof route === 'string' ? route : UNMATCHED_ROUTE,
-        status: String(res.statusCode),
-      };
-      requests.inc(labels);
-      endTimer(labels);
-    };
-    res.once('finish', record);
-    res.once('close', record);
+      const child = childFor(
+        req.method,
+        typeof route === 'string' ? route : UNMATCHED_ROUTE,
+        res.statusCode,
+      );
+      child.inc();
+      child.observe((performance.now() - startedMs) / 1000);
+    });
     next();
   };
+}
+
+/**
+ * Registers `api_read_answers_total` (label `source`: `redis`, `shared`, `cached`): how the
+ * count and stats requests got their body (see SharedReads). Read from `counts` at scrape time,
+ * so the request path pays nothing for it.
+ */
+export function registerSharedReadMetrics(registry: Registry, counts: SharedReadCounts): void {
+  new Counter({
+    name: 'api_read_answers_total',
+    help: 'Count and stats answers by source: a Redis read of their own, a read shared with identical requests in flight, or the micro-cache',
+    labelNames: ['source'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc({ source: 'redis' }, counts.redis);
+      this.inc({ source: 'shared' }, counts.shared);
+      this.inc({ source: 'cached' }, counts.cached);
+    },
+  });
 }
