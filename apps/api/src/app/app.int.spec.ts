@@ -249,7 +249,7 @@ describeWithRedis('api over a real Redis', () => {
 
     beforeAll(async () => {
       // A count key of the wrong type: not an outage, a state we do not expect.
-      await redis.set(brokenKeys.words, 'not a hash');
+      await redis.set(brokenKeys.rank.words, 'not a sorted set');
       broken = await listenOnEphemeralPort(
         createApp({ redis, keys: brokenKeys, retentionSeconds: 3600, logger: sink.logger }),
       );

@@ -15,7 +15,7 @@ import { createRedisClient } from './redis-client';
 import { SharedReads } from './shared-reads';
 
 /** The client methods through which `readCounts`/`readStats` send their commands. */
-const READ_METHODS = new Set(['hgetall', 'hmget', 'callBuffer', 'tallyReadTopBuffer']);
+const READ_METHODS = new Set(['zrangeBuffer', 'hmget', 'callBuffer', 'tallyReadTopBuffer']);
 const CACHE_MS = 100;
 const NOW = Math.floor(Date.now() / 1000);
 
@@ -199,7 +199,7 @@ describeWithRedis('identical requests share one Redis read', () => {
     const brokenPrefix = uniqueTestPrefix('api-shared-broken');
     const brokenKeys = keyLayout(brokenPrefix);
     try {
-      await redis.set(brokenKeys.words, 'not a hash'); // WRONGTYPE: a real Redis error
+      await redis.set(brokenKeys.rank.words, 'not a sorted set'); // WRONGTYPE: a real Redis error
       const app = await start(brokenKeys);
       app.hold();
       const answers = [1, 2, 3].map(() => app.get('/events/countWords'));
@@ -211,7 +211,7 @@ describeWithRedis('identical requests share one Redis read', () => {
       }
       expect(app.sent).toHaveLength(1);
       // Fixed at once; the clock has not moved, so a cached failure would still be "fresh".
-      await redis.del(brokenKeys.words);
+      await redis.del(brokenKeys.rank.words);
       await writeWords(redis, brokenKeys, ['fixed']);
       const after = await app.get('/events/countWords');
       expect(after.status).toBe(200);

@@ -4,7 +4,7 @@ import { cesu8ToString } from './cesu8';
 import type { WindowOptions } from './commit-batch';
 import type { KeyLayout } from './keys';
 import { STATS_FIELDS } from './keys';
-import { type CountEntry, compareEntries, rankEntries } from './ranking';
+import { type CountEntry, compareEntries } from './ranking';
 import { coverWindow, windowLadder } from './windows';
 
 declare module 'ioredis' {
@@ -51,6 +51,26 @@ function ensureScript(redis: Redis): void {
   }
 }
 
+/**
+ * Entries in SPEC order from a flat member/score reply in Redis's ascending order (score
+ * ascending, equal scores by member bytes ascending). CESU-8 byte order is the SPEC's tie
+ * order, so walking runs of equal score from the end gives descending counts with ties
+ * ascending: O(n), no sort.
+ */
+function entriesFromAscending(reply: Buffer[]): CountEntry[] {
+  const n = reply.length / 2;
+  const scores = new Array<number>(n);
+  for (let i = 0; i < n; i++) scores[i] = Number(reply[2 * i + 1].toString());
+  const entries: CountEntry[] = [];
+  for (let end = n - 1; end >= 0; ) {
+    let start = end;
+    while (start > 0 && scores[start - 1] === scores[end]) start--;
+    for (let i = start; i <= end; i++) entries.push([cesu8ToString(reply[2 * i]), scores[i]]);
+    end = start - 1;
+  }
+  return entries;
+}
+
 /** Decodes a flat member/score reply of CESU-8 members into entries (unsorted). */
 function entriesOf(reply: Buffer[]): CountEntry[] {
   const entries: CountEntry[] = [];
@@ -62,8 +82,8 @@ function entriesOf(reply: Buffer[]): CountEntry[] {
 
 /**
  * The counts of one kind in SPEC §4 order: descending count, ties by ascending key.
- * - all time, all entries: HGETALL of the hash (keys such as `__proto__` come back as they
- *   were stored: ioredis defines such fields as own properties of the reply);
+ * - all time, all entries: the whole rank sorted set, already in SPEC order but for the
+ *   direction (no sort, no object keyed by user data);
  * - all time, `top`: the K largest from the rank sorted set, O(log n + K), without reading
  *   the vocabulary;
  * - `windowSeconds`: the buckets covering the window (at most 33 for a 3600 s retention) are
@@ -82,10 +102,8 @@ export async function readCounts(
 ): Promise<CountEntry[]> {
   if (query.windowSeconds === undefined) {
     if (query.top === undefined) {
-      const hash = await redis.hgetall(kind === 'types' ? keys.types : keys.words);
-      const entries: CountEntry[] = [];
-      for (const key of Object.keys(hash)) entries.push([key, Number(hash[key])]);
-      return rankEntries(entries);
+      const reply = await redis.zrangeBuffer(keys.rank[kind], 0, -1, 'WITHSCORES');
+      return entriesFromAscending(reply);
     }
     ensureScript(redis);
     const reply = await redis.tallyReadTopBuffer(1, [keys.rank[kind]], query.top);
