@@ -83,9 +83,9 @@ const nx = spawn(
   {
     stdio: 'inherit',
     // Without the Nx daemon by default: `serve` then builds once and runs, instead of depending
-  // on a file-watching daemon (which can restart mid-run and take the serve tasks with it).
-  // NX_DAEMON=true npm start brings watch mode back.
-  env: { NX_DAEMON: 'false', ...process.env, NX_TUI: 'false' },
+    // on a file-watching daemon (which can restart mid-run and take the serve tasks with it).
+    // NX_DAEMON=true npm start brings watch mode back.
+    env: { NX_DAEMON: 'false', ...process.env, NX_TUI: 'false' },
   },
 );
 const stop = (signal) => {

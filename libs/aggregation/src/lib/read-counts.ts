@@ -62,7 +62,7 @@ function entriesFromAscending(reply: Buffer[]): CountEntry[] {
   const scores = new Array<number>(n);
   for (let i = 0; i < n; i++) scores[i] = Number(reply[2 * i + 1].toString());
   const entries: CountEntry[] = [];
-  for (let end = n - 1; end >= 0; ) {
+  for (let end = n - 1; end >= 0;) {
     let start = end;
     while (start > 0 && scores[start - 1] === scores[end]) start--;
     for (let i = start; i <= end; i++) entries.push([cesu8ToString(reply[2 * i]), scores[i]]);
