@@ -8,6 +8,7 @@ import { pino } from 'pino';
 import { createApp } from './app/app';
 import { loadConfig } from './app/config';
 import { createRedisClient } from './app/redis-client';
+import type { LiveHub } from './app/dashboard/live-hub';
 import { SharedReads } from './app/shared-reads';
 
 /** After a signal, connections still open this long (a slow client) are cut. */
@@ -19,6 +20,7 @@ const config = loadConfigOrExit('api', () => loadConfig(process.env));
 // asynchronous, and its flush() does not wait for a write in flight: seen here as the last two
 // lines of a shutdown swapping places.)
 const logger = pino({ base: { app: 'api' } }, pino.destination({ dest: 1, sync: true }));
+let liveHub: LiveHub | undefined;
 const redis = createRedisClient(config.redisUrl, logger.child({ component: 'redis' }));
 const app = createApp({
   redis,
@@ -26,6 +28,9 @@ const app = createApp({
   retentionSeconds: config.windowRetentionSeconds,
   logger: logger.child({ component: 'http' }),
   sharedReads: new SharedReads({ cacheMs: config.readCacheMs }),
+  onLiveHub: (hub) => {
+    liveHub = hub;
+  },
 });
 
 const server = createServer(app);
@@ -70,6 +75,7 @@ function shutdown(signal: NodeJS.Signals): void {
     });
   });
   server.closeIdleConnections();
+  liveHub?.close(); // dashboard streams never end by themselves; browsers reconnect elsewhere
   setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();
 }
 // once: a second signal gets Node's default action, so a second Ctrl-C stops a stuck shutdown.

@@ -17,6 +17,8 @@ import { sendJson } from './json-response';
 import { createMetricsRegistry, httpMetricsMiddleware, registerSharedReadMetrics } from './metrics';
 import { parseCountParams, toCountQuery } from './query';
 import { SharedReads } from './shared-reads';
+import { LiveHub, type LiveStats, selectionKey } from './dashboard/live-hub';
+import { mountDashboard } from './dashboard/routes';
 
 /**
  * Longest a request waits for Redis, in ms. Each command is also bounded by the client's
@@ -45,7 +47,14 @@ export interface AppOptions {
    * READ_CACHE_MS's default. Injectable for tests (a clock of their own) and for the setting.
    */
   readonly sharedReads?: SharedReads;
+  /** Time between the dashboard's live ticks (`/events/live`), in ms. */
+  readonly liveTickMs?: number;
+  /** Called with the app's live hub, so main.ts can close its streams at shutdown. */
+  readonly onLiveHub?: (hub: LiveHub) => void;
 }
+
+/** Default time between the dashboard's live ticks, in ms. */
+export const LIVE_TICK_MS = 1000;
 
 const systemClockSeconds = () => Math.floor(Date.now() / 1000);
 
@@ -70,27 +79,33 @@ export function createApp(options: AppOptions): express.Express {
   app.use(httpMetricsMiddleware(registry));
 
   /** A GET (and so HEAD) route; any other method on `path` is a 405 with `Allow`. */
-  const getRoute = (path: string, handler: RequestHandler) => {
+  const getRoute = (path: string, ...handlers: RequestHandler[]) => {
     app
       .route(path)
-      .get(handler)
+      .get(...handlers)
       .all((req, _res, next) => next(methodNotAllowed(req.method, req.path, ALLOWED_METHODS)));
   };
 
   /**
-   * Sends the body of the read named `key`: from the micro-cache when fresh (no promise, no
-   * timer), else from the identical read in flight, else from `read()`. The read itself is
-   * bounded by READ_DEADLINE_MS (so a stuck read is forgotten and retried), and so is each
-   * request's wait, counted from its own arrival.
+   * The body of the read named `key` (sendShared sends it; the live ticks use it too): from the
+   * micro-cache when fresh (no promise, no timer), else from the identical read in flight, else
+   * from `read()`. The read itself is bounded by READ_DEADLINE_MS (so a stuck read is forgotten
+   * and retried), and so is each request's wait, counted from its own arrival.
    */
-  const sendShared = async (res: Response, key: string, read: () => Promise<string>) => {
-    let body = reads.cached(key);
-    if (body === undefined) {
-      const load = async () => Buffer.from(await withDeadline(read(), READ_DEADLINE_MS));
-      body = await withDeadline(reads.share(key, load), READ_DEADLINE_MS);
-    }
-    sendJson(res, 200, body);
+  const readShared = async (key: string, read: () => Promise<string>): Promise<Buffer> => {
+    const body = reads.cached(key);
+    if (body !== undefined) return body;
+    const load = async () => Buffer.from(await withDeadline(read(), READ_DEADLINE_MS));
+    return withDeadline(reads.share(key, load), READ_DEADLINE_MS);
   };
+  const sendShared = async (res: Response, key: string, read: () => Promise<string>) => {
+    sendJson(res, 200, await readShared(key, read));
+  };
+  const readStatsText = () =>
+    readShared('stats', async () => {
+      const stats = await readStats(redis, keys);
+      return JSON.stringify({ events: stats.events, malformedLines: stats.malformedLines });
+    });
 
   const countRoute = (kind: CountKind) => async (req: Request, res: Response) => {
     const query = toCountQuery(parseCountParams(req.query, retentionSeconds), now());
@@ -103,10 +118,7 @@ export function createApp(options: AppOptions): express.Express {
   getRoute('/events/countWords', countRoute('words'));
 
   getRoute('/events/stats', async (_req, res) => {
-    await sendShared(res, 'stats', async () => {
-      const stats = await readStats(redis, keys);
-      return JSON.stringify({ events: stats.events, malformedLines: stats.malformedLines });
-    });
+    sendJson(res, 200, await readStatsText());
   });
 
   getRoute('/health', async (_req, res) => {
@@ -128,6 +140,33 @@ export function createApp(options: AppOptions): express.Express {
     const text = await registry.metrics();
     res.status(200).type(registry.contentType).send(text);
   });
+
+  const hub = new LiveHub({
+    readStats: async () => JSON.parse((await readStatsText()).toString('utf8')) as LiveStats,
+    readCounts: (selection, nowSeconds) => {
+      const query = toCountQuery({ top: selection.top, window: selection.window }, nowSeconds);
+      const read = async () => {
+        const [types, words] = await Promise.all([
+          readCounts(redis, keys, 'types', query, { retentionSeconds }),
+          readCounts(redis, keys, 'words', query, { retentionSeconds }),
+        ]);
+        return JSON.stringify({ types, words });
+      };
+      return readShared(`live:${selectionKey(selection)}@${nowSeconds}`, read).then((body) =>
+        body.toString('utf8'),
+      );
+    },
+    describeError: (error) => {
+      const reason = redisFailureReason(error);
+      if (reason !== undefined) return `redis unavailable: ${reason}`;
+      logger.error({ err: error }, 'live tick failed unexpectedly');
+      return 'internal error';
+    },
+    tickMs: options.liveTickMs ?? LIVE_TICK_MS,
+    nowSeconds: now,
+  });
+  options.onLiveHub?.(hub);
+  mountDashboard(getRoute, { hub, retentionSeconds });
 
   app.use((req, _res, next) => next(notFound(req.method, req.path)));
   app.use(errorHandler(logger));

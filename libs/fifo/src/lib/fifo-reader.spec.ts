@@ -213,4 +213,34 @@ describe('FifoReader', () => {
     expect(lineNumbers(got.text())).toEqual(range(0, writers * 10));
     expect(got.errors).toEqual([]);
   });
+
+  it('reports the EOF of every writer that writes and closes while the reader is busy', async () => {
+    // A reader slowed down (as under load) sees writers come and go between its reads; each
+    // unterminated tail must still be followed by an EOF, or it would glue onto the next line.
+    const got = new ChunkCollector();
+    const timeline: string[] = [];
+    const r = new FifoReader(path, {
+      ...got.events,
+      onChunk: (chunk) => {
+        const until = Date.now() + 5;
+        while (Date.now() < until) {
+          // busy: the event loop is late, like a loaded machine
+        }
+        timeline.push(chunk.toString());
+      },
+      onEof: () => timeline.push('<EOF>'),
+    });
+    cleanup.push(() => r.close());
+    r.start();
+    for (let i = 0; i < 40; i++) {
+      const handle = await open(path, constants.O_WRONLY);
+      await handle.write(`tail${i}`);
+      await handle.close();
+      await waitFor(
+        () => timeline.join('').endsWith(`tail${i}<EOF>`),
+        `writer ${i}'s bytes followed by an EOF (got ${JSON.stringify(timeline.slice(-4))})`,
+        3_000,
+      );
+    }
+  });
 });

@@ -1,0 +1,221 @@
+/**
+ * The dashboard's Server-Sent Events stream (`GET /events/live`): one tick loop per api
+ * process, running only while a browser listens. Each tick reads the totals once and the
+ * counts once per distinct (window, top) selection, and writes the same payload text to every
+ * browser of that selection: a thousand open dashboards cost what one costs.
+ */
+import type { ServerResponse } from 'node:http';
+
+/** One browser's choice: `window` seconds (undefined: all time) and the `top` K entries. */
+export interface LiveSelection {
+  readonly window?: number;
+  readonly top: number;
+}
+
+/** Totals as `/events/stats` gives them. */
+export interface LiveStats {
+  readonly events: number;
+  readonly malformedLines: number;
+}
+
+/** One point of the rate line: per-second rates over the tick that ended at `t` (Unix ms). */
+export interface RatePoint {
+  readonly t: number;
+  readonly events: number;
+  readonly malformed: number;
+}
+
+export interface LiveHubOptions {
+  /** The totals (one shared read per tick). */
+  readonly readStats: () => Promise<LiveStats>;
+  /**
+   * The JSON text `{"types":[[k,n],…],"words":[[k,n],…]}` for `selection` at `nowSeconds`
+   * (arrays of pairs, so the browser keeps the server's order; see json-counts.ts).
+   */
+  readonly readCounts: (selection: LiveSelection, nowSeconds: number) => Promise<string>;
+  /** Why a read failed, as sent to the browsers (`redis unavailable: …` or `internal error`). */
+  readonly describeError: (error: unknown) => string;
+  /** Time between ticks, in ms. */
+  readonly tickMs: number;
+  /** The server clock in whole Unix seconds. */
+  readonly nowSeconds: () => number;
+  /** Wall clock in ms (rate points' `t`); injectable for tests. */
+  readonly nowMs?: () => number;
+}
+
+/** Rate points kept and sent to a browser that connects: the line's last 5 minutes at 1 tick/s. */
+export const RATE_HISTORY_POINTS = 300;
+/** What a browser waits before reconnecting after the stream broke (SSE `retry:`), in ms. */
+export const RECONNECT_MS = 2000;
+
+/** A key that is equal for interchangeable selections. */
+export function selectionKey(selection: LiveSelection): string {
+  return `window=${selection.window ?? 'all'}:top=${selection.top}`;
+}
+
+interface Group {
+  readonly selection: LiveSelection;
+  readonly clients: Set<ServerResponse>;
+}
+
+/** The SSE tick loop shared by every connected dashboard. */
+export class LiveHub {
+  private readonly groups = new Map<string, Group>();
+  private readonly history: RatePoint[] = [];
+  private previous: { stats: LiveStats; atMs: number } | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private ticking = false;
+  private closed = false;
+  private readonly nowMs: () => number;
+  /** Ticks done since start; for tests and logs. */
+  ticks = 0;
+
+  constructor(private readonly options: LiveHubOptions) {
+    this.nowMs = options.nowMs ?? Date.now;
+  }
+
+  /** Browsers connected now. */
+  get clientCount(): number {
+    let n = 0;
+    for (const group of this.groups.values()) n += group.clients.size;
+    return n;
+  }
+
+  /** Whether a tick is scheduled or running (false once the last browser left). */
+  get active(): boolean {
+    return this.timer !== undefined || this.ticking;
+  }
+
+  /**
+   * Starts the SSE answer on `res` (headers flushed, `retry:` and the rate history sent) and
+   * sends it every tick until the browser goes away or `close()` is called.
+   */
+  subscribe(res: ServerResponse, selection: LiveSelection): void {
+    if (this.closed) {
+      res.statusCode = 503;
+      res.end();
+      return;
+    }
+    res.statusCode = 200;
+    res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
+    res.setHeader('Cache-Control', 'no-cache, no-transform');
+    res.setHeader('Connection', 'keep-alive');
+    res.setHeader('X-Accel-Buffering', 'no'); // nginx: do not buffer the stream
+    res.flushHeaders();
+    res.socket?.setNoDelay(true);
+    res.write(
+      `retry: ${RECONNECT_MS}\n\nevent: history\ndata: ${JSON.stringify({ rate: this.history })}\n\n`,
+    );
+
+    const key = selectionKey(selection);
+    let group = this.groups.get(key);
+    if (group === undefined) {
+      group = { selection, clients: new Set() };
+      this.groups.set(key, group);
+    }
+    const clients = group.clients;
+    clients.add(res);
+    res.once('close', () => {
+      clients.delete(res);
+      if (clients.size === 0 && this.groups.get(key)?.clients === clients) this.groups.delete(key);
+      if (this.groups.size === 0) this.stop();
+    });
+    if (this.timer === undefined && !this.ticking) this.schedule(0);
+  }
+
+  /** Ends every stream and stops the loop (shutdown). New subscribers get a 503. */
+  close(): void {
+    this.closed = true;
+    for (const group of [...this.groups.values()]) {
+      for (const res of [...group.clients]) res.end();
+    }
+    this.groups.clear();
+    this.stop();
+  }
+
+  private stop(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.previous = undefined; // the next first browser starts a new line segment, not a spike
+  }
+
+  private schedule(delayMs: number): void {
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.tick();
+    }, delayMs);
+  }
+
+  private async tick(): Promise<void> {
+    this.ticking = true;
+    const startedMs = this.nowMs();
+    try {
+      const stats = await this.readStatsEvent(startedMs);
+      const nowSeconds = this.options.nowSeconds();
+      await Promise.all(
+        [...this.groups.values()].map((group) => this.sendGroup(group, stats, nowSeconds)),
+      );
+      this.ticks++;
+    } finally {
+      this.ticking = false;
+      // Ticks never overlap: a slow Redis makes them rarer, not more numerous.
+      if (this.groups.size > 0 && !this.closed) {
+        this.schedule(Math.max(0, this.options.tickMs - (this.nowMs() - startedMs)));
+      }
+    }
+  }
+
+  /** The `stats` and `rate` members of this tick's payload text, or an error text. */
+  private async readStatsEvent(atMs: number): Promise<{ text: string } | { error: string }> {
+    let stats: LiveStats;
+    try {
+      stats = await this.options.readStats();
+    } catch (error) {
+      this.previous = undefined; // a gap in the line, not a spike after it
+      return { error: this.options.describeError(error) };
+    }
+    let point: RatePoint | undefined;
+    const previous = this.previous;
+    if (previous !== undefined && atMs > previous.atMs) {
+      const seconds = (atMs - previous.atMs) / 1000;
+      const events = stats.events - previous.stats.events;
+      const malformed = stats.malformedLines - previous.stats.malformedLines;
+      // Totals only grow; a drop means the store was reset, so that tick has no rate.
+      if (events >= 0 && malformed >= 0) {
+        point = { t: atMs, events: events / seconds, malformed: malformed / seconds };
+        this.history.push(point);
+        if (this.history.length > RATE_HISTORY_POINTS) this.history.shift();
+      }
+    }
+    this.previous = { stats, atMs };
+    const statsText = JSON.stringify({
+      events: stats.events,
+      malformedLines: stats.malformedLines,
+    });
+    return { text: `"stats":${statsText},"rate":${point ? JSON.stringify(point) : 'null'}` };
+  }
+
+  private async sendGroup(
+    group: Group,
+    stats: { text: string } | { error: string },
+    nowSeconds: number,
+  ): Promise<void> {
+    let message: string;
+    if ('error' in stats) {
+      message = unavailableMessage(stats.error);
+    } else {
+      try {
+        const counts = await this.options.readCounts(group.selection, nowSeconds);
+        // counts is `{"types":…,"words":…}`: splice the totals into the same object.
+        message = `event: tick\ndata: {${stats.text},${counts.slice(1)}\n\n`;
+      } catch (error) {
+        message = unavailableMessage(this.options.describeError(error));
+      }
+    }
+    for (const res of group.clients) res.write(message);
+  }
+}
+
+function unavailableMessage(error: string): string {
+  return `event: unavailable\ndata: ${JSON.stringify({ error })}\n\n`;
+}

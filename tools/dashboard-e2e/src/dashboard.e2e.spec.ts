@@ -1,0 +1,253 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { BatchAggregator, commitBatch, keyLayout, type KeyLayout } from '@tally/aggregation';
+import {
+  createTestRedis,
+  deleteKeysWithPrefix,
+  describeWithRedis,
+  testRedisUrl,
+  uniqueTestPrefix,
+} from '@tally/aggregation/testing';
+import type { Redis } from 'ioredis';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+
+const workspaceRoot = join(__dirname, '..', '..', '..');
+const CHROMIUM = '/usr/bin/chromium';
+const SCREENSHOT_DIR = join(workspaceRoot, 'tmp', 'dashboard');
+/** User data that must show as text, never run. */
+const HOSTILE_TYPE = '<img src=x onerror=alert(1)>';
+const SCRIPT_TYPE = '<script>alert(2)</script>';
+
+/** No Chromium: fail in CI (.ci/run installs it), skip with a message elsewhere. */
+function describeWithChromium(name: string, body: () => void): void {
+  if (existsSync(CHROMIUM)) {
+    describeWithRedis(name, body);
+  } else if (process.env['CI'] === 'true') {
+    describe(name, () => {
+      it('needs Chromium', () => {
+        throw new Error(`${CHROMIUM} is missing (CI=true): .ci/run installs Debian's chromium`);
+      });
+    });
+  } else {
+    process.stderr.write(
+      `SKIPPED dashboard browser test: ${CHROMIUM} is missing (apt-get install chromium)\n`,
+    );
+    describe.skip(name, body);
+  }
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+async function eventually(what: string, check: () => Promise<boolean>, timeoutMs = 15_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check().catch(() => false))) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+let seq = 0;
+const ingestId = randomUUID();
+
+/** Writes through the real write path, as the ingest does: one aggregated batch, one script. */
+async function write(
+  redis: Redis,
+  keys: KeyLayout,
+  events: Record<string, number>,
+  words: string[],
+  malformed = 0,
+) {
+  const batch = new BatchAggregator();
+  const second = Math.floor(Date.now() / 1000);
+  for (const [type, n] of Object.entries(events)) {
+    for (let i = 0; i < n; i++) batch.addEvent(type, second);
+  }
+  for (const word of words) batch.addWord(word);
+  if (malformed > 0) batch.addMalformed(malformed);
+  await commitBatch(
+    redis,
+    keys,
+    batch.take(),
+    { ingestId, seq: ++seq },
+    { retentionSeconds: 3600 },
+  );
+}
+
+/** The event-type bars as the page shows them: label text and count text. */
+function bars(page: Page, list: 'types' | 'words') {
+  return page.$$eval(`#${list} li:not(.empty)`, (items) =>
+    items.map((item) => [
+      item.querySelector('.label')?.textContent ?? '',
+      item.querySelector('.count')?.textContent ?? '',
+    ]),
+  );
+}
+
+describeWithChromium('the dashboard at / in headless Chromium (built api)', () => {
+  const prefix = uniqueTestPrefix('dashboard');
+  const keys = keyLayout(prefix);
+  let redis: Redis;
+  let api: ChildProcess;
+  let apiOutput = '';
+  let baseUrl: string;
+  let userDataDir: string;
+  let context: BrowserContext;
+  const dialogs: string[] = [];
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    redis = createTestRedis();
+    await write(
+      redis,
+      keys,
+      { click: 120, view: 75, purchase: 18, [HOSTILE_TYPE]: 9, [SCRIPT_TYPE]: 4 },
+      ['lorem', 'lorem', 'lorem', 'ipsum', 'ipsum', 'dolor', '<b>bold</b>'],
+      6,
+    );
+    const port = await freePort();
+    baseUrl = `http://127.0.0.1:${port}`;
+    api = spawn(process.execPath, [join(workspaceRoot, 'dist', 'apps', 'api', 'main.js')], {
+      cwd: workspaceRoot,
+      env: {
+        PATH: process.env['PATH'] ?? '/usr/bin:/bin',
+        REDIS_URL: testRedisUrl(),
+        KEY_PREFIX: prefix,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    api.stdout?.on('data', (d: Buffer) => (apiOutput += d.toString()));
+    api.stderr?.on('data', (d: Buffer) => (apiOutput += d.toString()));
+    await eventually('the built api to answer /health', async () => {
+      return (await fetch(`${baseUrl}/health`)).status === 200;
+    });
+
+    userDataDir = mkdtempSync(join(tmpdir(), 'tally-dashboard-chromium-'));
+    context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+      viewport: { width: 1280, height: 900 },
+    });
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+    if (api && api.exitCode === null) {
+      api.kill('SIGTERM');
+      await once(api, 'exit');
+    }
+    await deleteKeysWithPrefix(redis, prefix);
+    await redis.quit();
+  });
+
+  async function openPage(): Promise<Page> {
+    const page = await context.newPage();
+    page.on('dialog', (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    page.on('console', (message) => {
+      // A CSP violation (an inline script or style the policy blocked) is a console error.
+      if (message.type() === 'error') pageErrors.push(message.text());
+    });
+    await page.goto(`${baseUrl}/`);
+    return page;
+  }
+
+  it('shows the counts written, event types as text, and keeps them live', async () => {
+    const page = await openPage();
+    // Keep events coming so that the per-second line has something to draw.
+    let writing = true;
+    const writer = (async () => {
+      for (let i = 0; writing; i++) {
+        await write(redis, keys, { click: 3 + (i % 4), view: 2 }, ['lorem', 'amet'], i % 3);
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    })();
+    try {
+      await page.waitForSelector('#types li .label');
+      const types = await bars(page, 'types');
+      expect(types.map(([label]) => label)).toEqual([
+        'click',
+        'view',
+        'purchase',
+        HOSTILE_TYPE,
+        SCRIPT_TYPE,
+      ]);
+      expect(types.slice(2)).toEqual([
+        ['purchase', '18'],
+        [HOSTILE_TYPE, '9'],
+        [SCRIPT_TYPE, '4'],
+      ]);
+      // Shown as text: no element was made from the data, and nothing ran.
+      expect(await page.locator('img').count()).toBe(0);
+      expect(await page.locator('main script, main b').count()).toBe(0);
+      await expect(page.getByText(HOSTILE_TYPE, { exact: true }).count()).resolves.toBe(1);
+      expect((await bars(page, 'words'))[0][0]).toBe('lorem');
+      expect(await page.textContent('#status')).toBe('live');
+
+      // The line needs a few ticks; the totals follow the writes.
+      await page.waitForFunction(
+        () =>
+          (document.querySelector('#rate-chart .events')?.getAttribute('points') ?? '').split(' ')
+            .length >= 6,
+        undefined,
+        { timeout: 20_000 },
+      );
+      const totalEvents = Number((await page.textContent('#total-events'))!.replace(/,/g, ''));
+      expect(totalEvents).toBeGreaterThan(226);
+
+      // The window selector reconnects with ?window=60: the counts of the last minute.
+      await page.selectOption('#window', '60');
+      await page.waitForFunction(() => document.querySelector('#status')?.textContent === 'live');
+      expect((await bars(page, 'types')).map(([label]) => label)).toContain(HOSTILE_TYPE);
+
+      mkdirSync(SCREENSHOT_DIR, { recursive: true });
+      await page.selectOption('#window', '');
+      await page.waitForFunction(() => document.querySelector('#status')?.textContent === 'live');
+      await page.screenshot({ path: join(SCREENSHOT_DIR, 'dashboard.png'), fullPage: true });
+      await page.setViewportSize({ width: 390, height: 844 });
+      await page.screenshot({ path: join(SCREENSHOT_DIR, 'dashboard-phone.png'), fullPage: true });
+    } finally {
+      writing = false;
+      await writer;
+      await page.close();
+    }
+    expect(dialogs).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('serves the page with a strict Content-Security-Policy from the built api', async () => {
+    const res = await fetch(`${baseUrl}/`);
+    expect(res.status).toBe(200);
+    const csp = res.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toContain('unsafe-inline');
+    expect(apiOutput).not.toContain('"level":50');
+  });
+});
