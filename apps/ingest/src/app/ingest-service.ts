@@ -53,8 +53,8 @@ export class IngestService {
         // the flush interval.
         this.committer.afterCounting();
         this.committer.flushNow();
-        this.logger.debug(
-          { event: 'fifo_eof' },
+        this.logger.info(
+          { event: 'fifo_eof', read: this.counter.totals },
           'every writer closed the FIFO; waiting for the next',
         );
       },
