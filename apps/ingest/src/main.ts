@@ -8,40 +8,87 @@ import { loadConfig } from './app/config';
 import { closeServer, createHealthServer, type IngestStatus, listenOn } from './app/health-server';
 import { IngestService } from './app/ingest-service';
 import { createIngestRedis } from './app/redis-client';
+import { StreamSource } from './app/stream-source';
+
+/** What main drives: the FIFO reader (IngestService) or a consumer of the Redis stream. */
+interface Runner {
+  start(): void;
+  stop(): Promise<void>;
+  status(): IngestStatus;
+}
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit('ingest', () => loadConfig(process.env));
   const logger = pino({ base: { app: 'ingest' } });
   const ingestId = config.ingestId ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
 
-  try {
-    const made = await ensureFifo(config.fifoPath);
-    logger.info({ event: 'fifo_ready', path: config.fifoPath, made }, 'FIFO ready');
-  } catch (error) {
-    if (error instanceof SettingError) {
-      process.stderr.write(`ingest: ${error.message}\n`);
-      process.exit(1);
+  if (config.transport === 'fifo') {
+    try {
+      const made = await ensureFifo(config.fifoPath);
+      logger.info({ event: 'fifo_ready', path: config.fifoPath, made }, 'FIFO ready');
+    } catch (error) {
+      if (error instanceof SettingError) {
+        process.stderr.write(`ingest: ${error.message}\n`);
+        process.exit(1);
+      }
+      throw error;
     }
-    throw error;
   }
 
   const redis = createIngestRedis(config.redisUrl, logger.child({ component: 'redis' }));
   let lastRedisError: string | undefined;
   redis.on('error', (error: Error) => (lastRedisError = error.message));
   redis.on('ready', () => (lastRedisError = undefined));
-  const service = new IngestService(config, redis, keyLayout(config.keyPrefix), ingestId, logger);
-
-  const { committer, counter } = service;
-  const status = (): IngestStatus => ({
-    redisStatus: redis.status,
-    lastRedisError,
-    redisFailing: committer.failing,
-    lastWriteError: committer.lastError,
-    readerPaused: service.readerPaused,
-    heldKeys: committer.heldKeys,
-    read: counter.totals,
-    stored: committer.totals,
-  });
+  const keys = keyLayout(config.keyPrefix);
+  const connection = () => ({ redisStatus: redis.status, lastRedisError });
+  let runner: Runner;
+  let reader: ReturnType<typeof createIngestRedis> | undefined;
+  if (config.transport === 'fifo') {
+    const service = new IngestService(config, redis, keys, ingestId, logger);
+    const { committer, counter } = service;
+    runner = {
+      start: () => service.start(),
+      stop: () => service.stop(),
+      status: () => ({
+        ...connection(),
+        redisFailing: committer.failing,
+        lastWriteError: committer.lastError,
+        readerPaused: service.readerPaused,
+        heldKeys: committer.heldKeys,
+        read: counter.totals,
+        stored: committer.totals,
+      }),
+    };
+  } else {
+    reader = createIngestRedis(config.redisUrl, logger.child({ component: 'redis-reader' }));
+    const source = new StreamSource(
+      redis,
+      reader,
+      keys,
+      {
+        ingestId,
+        retentionSeconds: config.windowRetentionSeconds,
+        claimIdleMs: config.streamClaimIdleMs,
+        readCount: config.streamReadCount,
+      },
+      logger.child({ component: 'stream' }),
+    );
+    runner = {
+      start: () => source.start(),
+      stop: () => source.stop(),
+      status: () => ({
+        ...connection(),
+        redisFailing: source.failing,
+        lastWriteError: source.lastError,
+        readerPaused: false,
+        heldKeys: 0,
+        read: source.counter.totals,
+        stored: source.totals,
+        stream: { ...source.streamTotals, ...source.state },
+      }),
+    };
+  }
+  const status = runner.status;
   const health = createHealthServer(status);
   try {
     // Before the first line is read: an ingest whose health cannot be watched does not start.
@@ -54,13 +101,14 @@ async function main(): Promise<void> {
     process.exit(1);
   }
 
-  service.start();
+  runner.start();
   logger.info(
     {
       event: 'started',
       ingestId,
       keyPrefix: config.keyPrefix,
-      fifoPath: config.fifoPath,
+      transport: config.transport,
+      fifoPath: config.transport === 'fifo' ? config.fifoPath : undefined,
       health: `http://${config.healthHost}:${config.healthPort}/health`,
     },
     'ingest started',
@@ -78,11 +126,12 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ event: 'shutdown', signal }, 'shutting down');
     // /health keeps answering while the counts already read are stored (maybe waiting for Redis).
-    service
+    runner
       .stop()
       .then(async () => {
         await closeServer(health);
         await redis.quit().catch(() => redis.disconnect());
+        await reader?.quit().catch(() => reader?.disconnect());
         logger.flush();
         process.exit(0);
       })

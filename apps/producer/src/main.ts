@@ -1,3 +1,6 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { keyLayout } from '@tally/aggregation';
 import { ensureFifo, FifoWriter } from '@tally/fifo';
 import { loadConfigOrExit, SettingError } from '@tally/settings';
 import pino from 'pino';
@@ -5,6 +8,7 @@ import { CommandSource, exitCodeFor } from './app/command-source';
 import { loadConfig, type ProducerConfig } from './app/config';
 import { createLineGenerator } from './app/generator';
 import { Producer } from './app/producer';
+import { createProducerRedis, StreamSink } from './app/stream-sink';
 
 const SUMMARY_INTERVAL_MS = 5_000;
 
@@ -19,7 +23,43 @@ interface Job {
   progress(): Record<string, number>;
 }
 
-function generatorJob(settings: ProducerConfig, writer: FifoWriter): Job {
+/** Where the lines go: the FIFO or the Redis stream. Both take lines or whole-line bytes. */
+interface Output {
+  write(input: readonly string[] | Buffer): Promise<void>;
+  close(): Promise<void>;
+  /** True while the output waits (no FIFO reader; a full stream or Redis away). */
+  readonly isWaiting: boolean;
+}
+
+function fifoOutput(fifoPath: string): Output {
+  const writer = new FifoWriter(fifoPath, {
+    onWaitingForReader: () => logger.info('waiting for a reader to open the FIFO'),
+    onReaderConnected: () => logger.info('a reader has the FIFO open'),
+  });
+  return {
+    write: (input) => writer.write(input),
+    close: () => writer.close(),
+    get isWaiting() {
+      return writer.isWaitingForReader;
+    },
+  };
+}
+
+function streamOutput(settings: ProducerConfig): Output {
+  const producerId =
+    settings.producerId ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+  const keys = keyLayout(settings.keyPrefix);
+  logger.info({ producerId, stream: keys.stream, maxLength: settings.streamMaxLength }, 'stream');
+  return new StreamSink(createProducerRedis(settings.redisUrl), keys, {
+    producerId,
+    entryLines: settings.streamEntryLines,
+    maxLength: settings.streamMaxLength,
+    onWait: (reason, detail) =>
+      logger.info({ reason, detail }, 'waiting: the stream is full or Redis is away'),
+  });
+}
+
+function generatorJob(settings: ProducerConfig, writer: Output): Job {
   const { ratePerSecond, count, seed, corruptRatio } = settings;
   const nextLine = createLineGenerator({ seed, corruptRatio });
   const producer = new Producer({ ratePerSecond, count, nextLine, sink: writer });
@@ -33,7 +73,7 @@ function generatorJob(settings: ProducerConfig, writer: FifoWriter): Job {
   };
 }
 
-function commandJob(command: string, writer: FifoWriter): Job {
+function commandJob(command: string, writer: Output): Job {
   const source = new CommandSource(command, writer);
   return {
     run: async () => {
@@ -61,34 +101,29 @@ function exitNow(signal: NodeJS.Signals): void {
 }
 
 async function main(): Promise<number> {
-  let fifo: 'created' | 'existing';
-  try {
-    fifo = await ensureFifo(config.fifoPath);
-  } catch (error) {
-    if (!(error instanceof SettingError)) throw error;
-    process.stderr.write(`producer: ${error.message}\n`);
-    return 1;
+  let fifo: 'created' | 'existing' | undefined;
+  if (config.transport === 'fifo') {
+    try {
+      fifo = await ensureFifo(config.fifoPath);
+    } catch (error) {
+      if (!(error instanceof SettingError)) throw error;
+      process.stderr.write(`producer: ${error.message}\n`);
+      return 1;
+    }
   }
   const { generatorCmd, ratePerSecond, count, corruptRatio, seed, seedFromClock } = config;
+  const target =
+    config.transport === 'fifo'
+      ? { fifoPath: config.fifoPath, fifo }
+      : { transport: config.transport, keyPrefix: config.keyPrefix };
   logger.info(
     generatorCmd
-      ? { fifoPath: config.fifoPath, fifo, generatorCmd }
-      : {
-          fifoPath: config.fifoPath,
-          fifo,
-          ratePerSecond,
-          count,
-          corruptRatio,
-          seed,
-          seedFromClock,
-        },
+      ? { ...target, generatorCmd }
+      : { ...target, ratePerSecond, count, corruptRatio, seed, seedFromClock },
     'starting',
   );
 
-  const writer = new FifoWriter(config.fifoPath, {
-    onWaitingForReader: () => logger.info('waiting for a reader to open the FIFO'),
-    onReaderConnected: () => logger.info('a reader has the FIFO open'),
-  });
+  const writer = config.transport === 'fifo' ? fifoOutput(config.fifoPath) : streamOutput(config);
   const job = generatorCmd ? commandJob(generatorCmd, writer) : generatorJob(config, writer);
 
   let signals = 0;
@@ -106,8 +141,7 @@ async function main(): Promise<number> {
   process.on('SIGINT', onSignal);
 
   const summary = setInterval(
-    () =>
-      logger.info({ ...job.progress(), waitingForReader: writer.isWaitingForReader }, 'progress'),
+    () => logger.info({ ...job.progress(), waiting: writer.isWaiting }, 'progress'),
     SUMMARY_INTERVAL_MS,
   );
   try {

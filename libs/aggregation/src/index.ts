@@ -1,8 +1,9 @@
-export { type KeyLayout, keyLayout } from './lib/keys';
+export { type KeyLayout, keyLayout, STREAM_GROUP } from './lib/keys';
 export { type Batch, type CountGroup, type SecondCounts, BatchAggregator } from './lib/batch';
 export {
   type BatchStamp,
   type CommitOutcome,
+  type StreamCommitOutcome,
   APPLIED_SEQ_TTL_SECONDS,
   type WindowOptions,
   applyBatchCall,
@@ -16,6 +17,7 @@ export {
   readCounts,
   readStats,
 } from './lib/read-counts';
+export { MAX_RATE_SECONDS, readEventsPerSecond } from './lib/read-rates';
 export { BatchRejectedError, type BatchRejectedCode } from './lib/errors';
 export {
   type BucketRef,
@@ -26,3 +28,15 @@ export {
   windowLadder,
 } from './lib/windows';
 export { cesu8ToString, stringToCesu8 } from './lib/cesu8';
+export {
+  type AppendOutcome,
+  type StreamEntry,
+  type StreamState,
+  appendStreamEntry,
+  claimIdleEntries,
+  commitStreamBatch,
+  ensureStreamGroup,
+  readNewEntries,
+  stillPending,
+  trimStream,
+} from './lib/stream';

@@ -211,16 +211,31 @@ describeWithChromium('the dashboard at / in headless Chromium (built api)', () =
       expect((await bars(page, 'words'))[0][0]).toBe('lorem');
       expect(await page.textContent('#status')).toBe('live');
 
-      // The line needs a few ticks; the totals follow the writes.
+      // The events line (event time, from the windowed counts) is whole from the first tick:
+      // one point per second of the last 5 minutes. The malformed line (as ingested) needs a
+      // few ticks; the totals follow the writes.
       await page.waitForFunction(
         () =>
           (document.querySelector('#rate-chart .events')?.getAttribute('points') ?? '').split(' ')
-            .length >= 6,
+            .length === 300,
         undefined,
         { timeout: 20_000 },
       );
-      const totalEvents = Number((await page.textContent('#total-events'))!.replace(/,/g, ''));
-      expect(totalEvents).toBeGreaterThan(226);
+      await page.waitForFunction(
+        () =>
+          (document.querySelector('#rate-chart .malformed')?.getAttribute('points') ?? '').split(
+            ' ',
+          ).length >= 3,
+        undefined,
+        { timeout: 20_000 },
+      );
+      await page.waitForFunction(
+        () =>
+          Number((document.querySelector('#total-events')?.textContent ?? '0').replace(/,/g, '')) >
+          226,
+        undefined,
+        { timeout: 20_000 },
+      );
 
       // The window selector reconnects with ?window=60: the counts of the last minute.
       await page.selectOption('#window', '60');

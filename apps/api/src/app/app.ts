@@ -3,6 +3,7 @@ import {
   type CountQuery,
   type KeyLayout,
   readCounts,
+  readEventsPerSecond,
   readStats,
 } from '@tally/aggregation';
 import express, { type Request, type RequestHandler, type Response } from 'express';
@@ -143,6 +144,12 @@ export function createApp(options: AppOptions): express.Express {
 
   const hub = new LiveHub({
     readStats: async () => JSON.parse((await readStatsText()).toString('utf8')) as LiveStats,
+    readEventsPerSecond: async (fromSecond, toSecond) => {
+      const read = async () =>
+        JSON.stringify(await readEventsPerSecond(redis, keys, fromSecond, toSecond));
+      const body = await readShared(`live:events-per-second:${fromSecond}-${toSecond}`, read);
+      return JSON.parse(body.toString('utf8')) as number[];
+    },
     readCounts: (selection, nowSeconds) => {
       const query = toCountQuery({ top: selection.top, window: selection.window }, nowSeconds);
       const read = async () => {

@@ -14,6 +14,9 @@ describe('loadConfig (ingest)', () => {
       ingestId: undefined,
       healthPort: 9464,
       healthHost: '0.0.0.0',
+      transport: 'fifo',
+      streamClaimIdleMs: 30_000,
+      streamReadCount: 16,
     });
   });
 
@@ -33,6 +36,9 @@ describe('loadConfig (ingest)', () => {
       INGEST_ID: 'ingest-1',
       HEALTH_PORT: '19464',
       HEALTH_HOST: '127.0.0.1',
+      TRANSPORT: 'redis-stream',
+      STREAM_CLAIM_IDLE_MS: '500',
+      STREAM_READ_COUNT: '4',
     });
     expect(config).toMatchObject({
       redisUrl: 'rediss://h:6380/1',
@@ -45,7 +51,17 @@ describe('loadConfig (ingest)', () => {
       ingestId: 'ingest-1',
       healthPort: 19464,
       healthHost: '127.0.0.1',
+      transport: 'redis-stream',
+      streamClaimIdleMs: 500,
+      streamReadCount: 4,
     });
+  });
+
+  it.each([
+    ['fifo', 'fifo'],
+    ['redis-stream', 'redis-stream'],
+  ])('reads TRANSPORT=%s', (value, expected) => {
+    expect(loadConfig({ TRANSPORT: value }).transport).toBe(expected);
   });
 
   it.each([
@@ -69,6 +85,14 @@ describe('loadConfig (ingest)', () => {
     ['HEALTH_HOST', ''],
     ['HEALTH_HOST', 'local host'],
     ['HEALTH_HOST', '127.0.0.1\n'],
+    ['TRANSPORT', ''],
+    ['TRANSPORT', 'FIFO'],
+    ['TRANSPORT', 'redis'],
+    ['TRANSPORT', 'redis-stream '],
+    ['STREAM_CLAIM_IDLE_MS', '0'],
+    ['STREAM_CLAIM_IDLE_MS', 'abc'],
+    ['STREAM_READ_COUNT', '0'],
+    ['STREAM_READ_COUNT', '1001'],
   ])('rejects %s=%j naming the variable', (name, value) => {
     let caught: unknown;
     try {

@@ -20,12 +20,29 @@ export const DEFAULTS = Object.freeze({
   /** Distinct keys that make a batch big enough to write before the interval is up. */
   BATCH_MAX_KEYS: 20_000,
   /** Distinct keys held in memory (pending + in flight) before reading the FIFO stops. */
-  MAX_PENDING_KEYS: 1_000_000,
+  MAX_PENDING_KEYS: 400_000,
   /** Port of the ingest's own HTTP server: `GET /health` and `GET /metrics`. */
   HEALTH_PORT: 9464,
   /** The address that server listens on: all IPv4 interfaces, like the api's HOST. */
   HEALTH_HOST: '0.0.0.0',
+  /** Where the lines come from: the FIFO, or the Redis stream `<KEY_PREFIX>:stream`. */
+  TRANSPORT: 'fifo' as Transport,
+  /** redis-stream: an entry pending this long on a consumer is taken over by another one. */
+  STREAM_CLAIM_IDLE_MS: 30_000,
+  /** redis-stream: entries read (and committed as one batch) at a time. */
+  STREAM_READ_COUNT: 16,
 });
+
+export const TRANSPORTS = ['fifo', 'redis-stream'] as const;
+export type Transport = (typeof TRANSPORTS)[number];
+
+/** TRANSPORT: `fifo` or `redis-stream` (shared spelling with the producer's loadConfig). */
+export function readTransport(env: Env, fallback: Transport): Transport {
+  const value = env['TRANSPORT'];
+  if (value === undefined) return fallback;
+  if ((TRANSPORTS as readonly string[]).includes(value)) return value as Transport;
+  throw new SettingError('TRANSPORT', value, `expected ${TRANSPORTS.join(' or ')}`);
+}
 
 export interface IngestConfig {
   readonly redisUrl: string;
@@ -39,6 +56,9 @@ export interface IngestConfig {
   readonly ingestId: string | undefined;
   readonly healthPort: number;
   readonly healthHost: string;
+  readonly transport: Transport;
+  readonly streamClaimIdleMs: number;
+  readonly streamReadCount: number;
 }
 
 /** An address to listen on; whether it can be listened on is only known at `listen` time. */
@@ -90,5 +110,14 @@ export function loadConfig(env: Env): IngestConfig {
     ingestId: ingestId === undefined ? undefined : readString(env, 'INGEST_ID', ''),
     healthPort: readPort(env, 'HEALTH_PORT', DEFAULTS.HEALTH_PORT),
     healthHost: readHost(env, 'HEALTH_HOST', DEFAULTS.HEALTH_HOST),
+    transport: readTransport(env, DEFAULTS.TRANSPORT),
+    streamClaimIdleMs: readInteger(env, 'STREAM_CLAIM_IDLE_MS', DEFAULTS.STREAM_CLAIM_IDLE_MS, {
+      min: 1,
+      max: 24 * 3600 * 1000,
+    }),
+    streamReadCount: readInteger(env, 'STREAM_READ_COUNT', DEFAULTS.STREAM_READ_COUNT, {
+      min: 1,
+      max: 1000,
+    }),
   });
 }

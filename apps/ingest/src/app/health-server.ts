@@ -22,6 +22,18 @@ export interface IngestStatus {
   readonly read: Readonly<LineTotals>;
   /** What has reached Redis since start. */
   readonly stored: Readonly<CommitterTotals>;
+  /** TRANSPORT=redis-stream only: this replica's entries and the stream's last measurement. */
+  readonly stream?: StreamStatus;
+}
+
+export interface StreamStatus {
+  readonly acked: number;
+  readonly claimed: number;
+  readonly countedElsewhere: number;
+  /** Undefined until the first measurement (every second). */
+  readonly length?: number;
+  readonly pending?: number;
+  readonly undelivered?: number;
 }
 
 export interface HealthAnswer {
@@ -132,10 +144,82 @@ export function createIngestRegistry(status: () => IngestStatus): Registry {
   gauge('ingest_redis_failing', '1 while batch writes fail and are being retried', (s) =>
     Number(s.redisFailing),
   );
+  if (status().stream !== undefined) registerStreamMetrics(registry, status);
   gauge('ingest_redis_connected', '1 while the Redis client is connected and ready', (s) =>
     Number(s.redisStatus === 'ready'),
   );
   return registry;
+}
+
+/** TRANSPORT=redis-stream: the group's lag (shared by all replicas) and this replica's work. */
+function registerStreamMetrics(registry: Registry, status: () => IngestStatus): void {
+  const registers = [registry];
+  const stream = (): StreamStatus =>
+    status().stream ?? { acked: 0, claimed: 0, countedElsewhere: 0 };
+  const counters: [string, string, (s: StreamStatus) => number][] = [
+    [
+      'ingest_stream_entries_acked_total',
+      'Stream entries this replica counted and acked',
+      (s) => s.acked,
+    ],
+    [
+      'ingest_stream_entries_claimed_total',
+      'Idle entries this replica took over from another consumer',
+      (s) => s.claimed,
+    ],
+    [
+      'ingest_stream_entries_counted_elsewhere_total',
+      'Entries this replica read that another consumer had counted first',
+      (s) => s.countedElsewhere,
+    ],
+  ];
+  for (const [name, help, value] of counters) {
+    new Counter({
+      name,
+      help,
+      registers,
+      collect() {
+        this.reset();
+        this.inc(value(stream()));
+      },
+    });
+  }
+  // NaN until the first measurement: "unknown" is not "0 behind".
+  const gauges: [string, string, (s: StreamStatus) => number | undefined][] = [
+    [
+      'ingest_stream_length_entries',
+      'Entries in the stream (XLEN, after trimming)',
+      (s) => s.length,
+    ],
+    [
+      'ingest_stream_pending_entries',
+      'Entries read by a consumer of the group and not acked yet',
+      (s) => s.pending,
+    ],
+    [
+      'ingest_stream_undelivered_entries',
+      'Entries no consumer of the group has read yet (XINFO GROUPS lag)',
+      (s) => s.undelivered,
+    ],
+    [
+      'ingest_stream_lag_entries',
+      'Entries not counted yet: pending + undelivered',
+      (s) =>
+        s.pending === undefined || s.undelivered === undefined
+          ? undefined
+          : s.pending + s.undelivered,
+    ],
+  ];
+  for (const [name, help, value] of gauges) {
+    new Gauge({
+      name,
+      help,
+      registers,
+      collect() {
+        this.set(value(stream()) ?? Number.NaN);
+      },
+    });
+  }
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8';

@@ -23,6 +23,12 @@ describe('loadConfig', () => {
       seed: 1_700_000_000_123 % 2 ** 32,
       seedFromClock: true,
       generatorCmd: undefined,
+      transport: 'fifo',
+      redisUrl: 'redis://127.0.0.1:6379',
+      keyPrefix: 'events',
+      streamMaxLength: 1000,
+      streamEntryLines: 1000,
+      producerId: undefined,
     });
   });
 
@@ -34,6 +40,12 @@ describe('loadConfig', () => {
       CORRUPT_RATIO: '0.5',
       SEED: '4294967295',
       GENERATOR_CMD: './blackbox.amd64',
+      TRANSPORT: 'redis-stream',
+      REDIS_URL: 'redis://h:6380/2',
+      KEY_PREFIX: 'events2',
+      STREAM_MAX_LEN: '50',
+      STREAM_ENTRY_LINES: '10',
+      PRODUCER_ID: 'producer-1',
     };
     expect(loadConfig(env, clock)).toEqual({
       fifoPath: '/ipc/events.fifo',
@@ -43,6 +55,12 @@ describe('loadConfig', () => {
       seed: 4294967295,
       seedFromClock: false,
       generatorCmd: './blackbox.amd64',
+      transport: 'redis-stream',
+      redisUrl: 'redis://h:6380/2',
+      keyPrefix: 'events2',
+      streamMaxLength: 50,
+      streamEntryLines: 10,
+      producerId: 'producer-1',
     });
   });
 
@@ -79,10 +97,25 @@ describe('loadConfig', () => {
     ['SEED', '4294967296', 'expected an integer from 0 to 4294967295'],
     ['SEED', '-1', 'expected an integer from 0 to 4294967295'],
     ['SEED', 'x', 'expected an integer from 0 to 4294967295'],
+    ['TRANSPORT', '', 'expected fifo or redis-stream'],
+    ['TRANSPORT', 'stream', 'expected fifo or redis-stream'],
+    ['TRANSPORT', 'FIFO', 'expected fifo or redis-stream'],
+    ['STREAM_MAX_LEN', '0', 'expected an integer from 1 to 100000000'],
+    ['STREAM_MAX_LEN', 'many', 'expected an integer from 1 to 100000000'],
+    ['STREAM_ENTRY_LINES', '0', 'expected an integer from 1 to 100000'],
+    ['PRODUCER_ID', '', 'expected 1-64 characters of A-Z a-z 0-9 . _ -'],
+    ['PRODUCER_ID', 'a b', 'expected 1-64 characters of A-Z a-z 0-9 . _ -'],
   ])('rejects %s=%j with one line naming it', (name, value, expected) => {
     expect(errorOf({ [name]: value })).toBe(
       `invalid ${name} ${JSON.stringify(value)}: ${expected}`,
     );
+  });
+
+  it.each([
+    ['REDIS_URL', 'redis//x'],
+    ['KEY_PREFIX', ''],
+  ])('rejects %s=%j naming it', (name, value) => {
+    expect(errorOf({ [name]: value })).toMatch(new RegExp(`^invalid ${name} `));
   });
 
   it('still validates RATE when GENERATOR_CMD is set', () => {

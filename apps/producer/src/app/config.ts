@@ -1,4 +1,13 @@
-import { type Env, readDecimal, readInteger, readPath, readString } from '@tally/settings';
+import {
+  type Env,
+  readDecimal,
+  readInteger,
+  readKeyPrefix,
+  readPath,
+  readRedisUrl,
+  readString,
+  SettingError,
+} from '@tally/settings';
 
 /** Every default in one place (SPEC §5); the seed's default is derived from the clock. */
 export const DEFAULTS = Object.freeze({
@@ -9,7 +18,26 @@ export const DEFAULTS = Object.freeze({
   COUNT: 0,
   /** Share of corrupt lines, like the blackbox's occasional garbage. */
   CORRUPT_RATIO: 0.05,
+  /** Where the lines go: the FIFO, or the Redis stream `<KEY_PREFIX>:stream`. */
+  TRANSPORT: 'fifo' as Transport,
+  REDIS_URL: 'redis://127.0.0.1:6379',
+  KEY_PREFIX: 'events',
+  /** redis-stream: entries the stream may hold before the producer waits (~1M lines at 1000). */
+  STREAM_MAX_LEN: 1000,
+  /** redis-stream: most lines per entry (an entry is also cut at 64 KiB). */
+  STREAM_ENTRY_LINES: 1000,
 });
+
+export const TRANSPORTS = ['fifo', 'redis-stream'] as const;
+export type Transport = (typeof TRANSPORTS)[number];
+
+/** TRANSPORT: `fifo` or `redis-stream` (the same spelling as the ingest's loadConfig). */
+function readTransport(env: Env, fallback: Transport): Transport {
+  const value = env['TRANSPORT'];
+  if (value === undefined) return fallback;
+  if ((TRANSPORTS as readonly string[]).includes(value)) return value as Transport;
+  throw new SettingError('TRANSPORT', value, `expected ${TRANSPORTS.join(' or ')}`);
+}
 
 const MAX_RATE = 1_000_000;
 const MAX_SEED = 2 ** 32 - 1;
@@ -34,6 +62,16 @@ export interface ProducerConfig {
    * An empty value counts as unset.
    */
   readonly generatorCmd: string | undefined;
+  /** TRANSPORT: `fifo` (FIFO_PATH) or `redis-stream` (REDIS_URL, KEY_PREFIX). */
+  readonly transport: Transport;
+  readonly redisUrl: string;
+  readonly keyPrefix: string;
+  /** STREAM_MAX_LEN: entries in the stream at which the producer waits for the consumers. */
+  readonly streamMaxLength: number;
+  /** STREAM_ENTRY_LINES: most lines per stream entry. */
+  readonly streamEntryLines: number;
+  /** PRODUCER_ID: names this producer's entry sequence in Redis; unset = a fresh id per start. */
+  readonly producerId: string | undefined;
 }
 
 /**
@@ -51,6 +89,14 @@ export function loadConfig(env: Env, nowMs: () => number = Date.now): Readonly<P
   const seedFromClock = env['SEED'] === undefined;
   const seed = readInteger(env, 'SEED', Math.floor(nowMs()) % 2 ** 32, { min: 0, max: MAX_SEED });
   const command = readString(env, 'GENERATOR_CMD', '', { allowEmpty: true });
+  const producerId = env['PRODUCER_ID'];
+  if (producerId !== undefined && !/^[A-Za-z0-9._-]{1,64}$/.test(producerId)) {
+    throw new SettingError(
+      'PRODUCER_ID',
+      producerId,
+      'expected 1-64 characters of A-Z a-z 0-9 . _ -',
+    );
+  }
   return Object.freeze({
     fifoPath,
     ratePerSecond,
@@ -59,5 +105,17 @@ export function loadConfig(env: Env, nowMs: () => number = Date.now): Readonly<P
     seed,
     seedFromClock,
     generatorCmd: command === '' ? undefined : command,
+    transport: readTransport(env, DEFAULTS.TRANSPORT),
+    redisUrl: readRedisUrl(env, 'REDIS_URL', DEFAULTS.REDIS_URL),
+    keyPrefix: readKeyPrefix(env, 'KEY_PREFIX', DEFAULTS.KEY_PREFIX),
+    streamMaxLength: readInteger(env, 'STREAM_MAX_LEN', DEFAULTS.STREAM_MAX_LEN, {
+      min: 1,
+      max: 100_000_000,
+    }),
+    streamEntryLines: readInteger(env, 'STREAM_ENTRY_LINES', DEFAULTS.STREAM_ENTRY_LINES, {
+      min: 1,
+      max: 100_000,
+    }),
+    producerId,
   });
 }

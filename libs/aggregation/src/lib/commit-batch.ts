@@ -2,7 +2,7 @@ import type { Redis, Result } from 'ioredis';
 import { applyBatchLua } from '../lua/scripts.generated';
 import type { Batch, CountGroup, SecondCounts } from './batch';
 import { BatchRejectedError } from './errors';
-import type { KeyLayout } from './keys';
+import { type KeyLayout, STREAM_GROUP } from './keys';
 import { type BucketRef, bucketStart, windowLadder } from './windows';
 
 declare module 'ioredis' {
@@ -27,6 +27,9 @@ export interface BatchStamp {
 
 export type CommitOutcome = 'applied' | 'duplicate';
 
+/** With stream entries: `'stale'` = some of them are no longer pending, nothing was written. */
+export type StreamCommitOutcome = CommitOutcome | 'stale';
+
 /**
  * How long `<prefix>:ingest:<id>:seq` outlives the last batch of its ingest. A retry older
  * than this could be applied twice, so it is far longer than any Redis outage we ride out.
@@ -34,7 +37,7 @@ export type CommitOutcome = 'applied' | 'duplicate';
  */
 export const APPLIED_SEQ_TTL_SECONDS = 7 * 24 * 3600;
 
-function ensureScript(redis: Redis): void {
+export function ensureScript(redis: Redis): void {
   if (typeof (redis as Partial<Redis>).tallyApplyBatch !== 'function') {
     // defineCommand sends EVALSHA and falls back to EVAL on NOSCRIPT (ioredis lib/Script.ts),
     // so a Redis restart that empties the script cache costs one extra round trip, not an error.
@@ -110,6 +113,7 @@ function sumGroups(parts: readonly CountGroup[]): CountGroup {
 
 /**
  * The script's KEYS and ARGV for `batch` (see apply-batch.lua). Exported for the benchmark.
+ * With `entryIds`, the stream section: the batch counts those entries of `<prefix>:stream`.
  */
 export function applyBatchCall(
   keys: KeyLayout,
@@ -117,6 +121,7 @@ export function applyBatchCall(
   stamp: BatchStamp,
   windows: WindowOptions,
   seqTtlSeconds = APPLIED_SEQ_TTL_SECONDS,
+  entryIds?: readonly string[],
 ): { keys: string[]; args: (string | number)[] } {
   const keyList = [
     keys.types,
@@ -164,6 +169,10 @@ export function applyBatchCall(
     pushPairs(args, group.counts.types);
     pushPairs(args, group.counts.words);
   }
+  if (entryIds !== undefined) {
+    args.push(indexOf(keys.stream), STREAM_GROUP, entryIds.length);
+    for (const id of entryIds) args.push(id);
+  }
   return { keys: keyList, args };
 }
 
@@ -192,12 +201,14 @@ export async function commitBatch(
   const call = applyBatchCall(keys, batch, stamp, windows, seqTtlSeconds);
   // Passed as arrays, not spread: a big batch has more arguments than a JS call may take.
   const result = await redis.tallyApplyBatch(call.keys.length, call.keys, call.args);
-  return outcomeOf(result, keys);
+  return outcomeOf(result, keys) as CommitOutcome; // -3 needs the stream section
 }
 
 /** The one place where the script's status numbers become outcomes or errors. */
-function outcomeOf(status: number, keys: KeyLayout): CommitOutcome {
+export function outcomeOf(status: number, keys: KeyLayout): StreamCommitOutcome {
   switch (status) {
+    case -3:
+      return 'stale';
     case 1:
       return 'applied';
     case 0:

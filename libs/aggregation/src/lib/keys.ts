@@ -15,6 +15,10 @@
  * | `<prefix>:w:<size>:<start>:words`| zset   | word (CESU-8) -> count  with timestamp in  |
  * |                                  |        | `[start, start+size-1]`; expires after the |
  * |                                  |        | retention                                  |
+ * | `<prefix>:stream`                | stream | event lines, TRANSPORT=redis-stream: one   |
+ * |                                  |        | field `lines` per entry; consumer group    |
+ * |                                  |        | `ingest` (STREAM_GROUP)                    |
+ * | `<prefix>:producer:<id>:seq`     | string | last entry sequence appended by a producer |
  *
  * Sorted-set members are CESU-8 (UTF-8, but characters above U+FFFF as two 3-byte surrogate
  * halves) so that Redis's byte order among equal scores is the SPEC's UTF-16 code-unit order;
@@ -35,7 +39,17 @@ export interface KeyLayout {
   readonly generation: string;
   /** A short-lived cache key for a union of buckets (kept about a second). */
   scratch(id: string): string;
+  /** The stream of event lines (TRANSPORT=redis-stream). */
+  readonly stream: string;
+  /** Where the producer `producerId` records the last entry sequence it appended. */
+  producerSeq(producerId: string): string;
 }
+
+/** The consumer group every ingest replica of a deployment joins on `<prefix>:stream`. */
+export const STREAM_GROUP = 'ingest';
+
+/** The field of a stream entry that holds its lines, joined by `\n`. */
+export const STREAM_LINES_FIELD = 'lines';
 
 /** Field names inside `<prefix>:stats`. */
 export const STATS_FIELDS = Object.freeze({ events: 'events', malformedLines: 'malformedLines' });
@@ -54,5 +68,7 @@ export function keyLayout(prefix: string): KeyLayout {
       `${prefix}:w:${size}:${start}:${kind}`,
     generation: `${prefix}:generation`,
     scratch: (id: string) => `${prefix}:tmp:${id}`,
+    stream: `${prefix}:stream`,
+    producerSeq: (producerId: string) => `${prefix}:producer:${producerId}:seq`,
   });
 }

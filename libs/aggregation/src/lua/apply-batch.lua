@@ -6,7 +6,8 @@
   KEYS[5] <prefix>:rank:types    zset event_type (CESU-8) -> count (all time)
   KEYS[6] <prefix>:rank:words    zset word (CESU-8) -> count (all time)
   KEYS[7] <prefix>:generation    string: batches applied so far (read caches compare it)
-  KEYS[8..] <prefix>:w:<size>:<start>:types|words   zset buckets of event time
+  KEYS[8..] <prefix>:w:<size>:<start>:types|words   zset buckets of event time, and with the
+            stream section, <prefix>:stream (the stream whose entries this batch counted)
   ARGV[1] batch sequence number (integer >= 1, strictly increasing per ingest id)
   ARGV[2] seconds KEYS[4] lives after the last batch of that ingest
   ARGV[3] events in the batch; ARGV[4] malformed lines in the batch
@@ -16,8 +17,15 @@
           the batch), and for each group: L, then L triples (types bucket KEYS index, words
           bucket KEYS index, expire-at unix seconds), then T, W and T + W (key, increment)
           pairs as above
-  Returns  1  applied
+  then, optionally (TRANSPORT=redis-stream), the stream section: the KEYS index of the stream,
+          the consumer group, E, then E entry ids: the entries whose lines make up this batch.
+          The batch is applied only if every one of them is still pending in the group, and
+          they are acked in the same step, so an entry is counted exactly once however many
+          consumers read it (a reclaimed entry is counted by whoever commits it first).
+  Returns  1  applied (and, with the stream section, the entries acked)
            0  duplicate: seq <= last applied (a retry whose first attempt was applied)
+          -3  not every entry is still pending: another consumer counted some or all of them
+              (nothing written); count only those still pending and try again
           -1  a count key exists with an unexpected type (nothing written)
           -2  KEYS[4] holds something that is not a sequence number (nothing written)
   Redis has no rollback inside a script, so every check runs before the first write. ]]
@@ -31,10 +39,42 @@ else
 end
 local seq = tonumber(ARGV[1])
 if seq <= last then return 0 end
+
+-- Where the optional stream section starts: walk the counts without touching them.
+local function streamSection()
+  local q = 5
+  q = q + 2 + 2 * (tonumber(ARGV[q]) + tonumber(ARGV[q + 1]))
+  local nGroups = tonumber(ARGV[q])
+  q = q + 1
+  for _ = 1, nGroups do
+    q = q + 1 + 3 * tonumber(ARGV[q])
+    q = q + 2 + 2 * (tonumber(ARGV[q]) + tonumber(ARGV[q + 1]))
+  end
+  if #ARGV < q then return nil end
+  return q
+end
+local s = streamSection()
+local streamIndex = s and tonumber(ARGV[s]) or 0
+
 for i = 1, #KEYS do
   local t = redis.call('TYPE', KEYS[i])['ok']
   local want = (i <= 3) and 'hash' or ((i == 4 or i == 7) and 'string' or 'zset')
+  if i == streamIndex then want = 'stream' end
   if t ~= want and t ~= 'none' then return -1 end
+end
+
+local entryIds = {}
+if s then
+  local group, n = ARGV[s + 1], tonumber(ARGV[s + 2])
+  local pending = 0
+  for e = 1, n do
+    local id = ARGV[s + 2 + e]
+    entryIds[e] = id
+    if #redis.call('XPENDING', KEYS[streamIndex], group, id, id, 1) == 1 then
+      pending = pending + 1
+    end
+  end
+  if pending < n then return -3 end
 end
 
 -- Characters above U+FFFF (4-byte UTF-8) become two 3-byte surrogate halves (CESU-8), so
@@ -111,6 +151,14 @@ for _ = 1, groups do
   end
 end
 
+if s then
+  -- In chunks: unpack of thousands of ids would overflow Lua's stack.
+  for from = 1, #entryIds, 1000 do
+    local chunk = {}
+    for e = from, math.min(from + 999, #entryIds) do chunk[#chunk + 1] = entryIds[e] end
+    redis.call('XACK', KEYS[streamIndex], ARGV[s + 1], unpack(chunk))
+  end
+end
 redis.call('INCR', KEYS[7])
 redis.call('SET', seqKey, ARGV[1], 'EX', ARGV[2])
 return 1

@@ -42,14 +42,14 @@ export const DASHBOARD_HTML = `<!doctype html>
     <h2 id="totals-title" class="visually-hidden">Totals</h2>
     <div class="card total"><h3>Events (all time)</h3><p id="total-events" class="big">–</p></div>
     <div class="card total"><h3>Malformed lines (all time)</h3><p id="total-malformed" class="big">–</p></div>
-    <div class="card total"><h3>Events / s</h3><p id="rate-events" class="big">–</p></div>
+    <div class="card total"><h3>Events / s (last second)</h3><p id="rate-events" class="big">–</p></div>
     <div class="card total"><h3>Malformed / s</h3><p id="rate-malformed" class="big">–</p></div>
   </section>
   <section class="card wide" aria-labelledby="rate-title">
     <h2 id="rate-title">Events and malformed lines per second, last 5 minutes</h2>
     <ul class="legend">
-      <li><span class="swatch swatch-events"></span>events / s (solid)</li>
-      <li><span class="swatch swatch-malformed"></span>malformed / s (dashed)</li>
+      <li><span class="swatch swatch-events"></span>events / s by event time (solid)</li>
+      <li><span class="swatch swatch-malformed"></span>malformed / s as ingested (dashed)</li>
     </ul>
     <svg id="rate-chart" class="chart" role="img" aria-labelledby="rate-title"></svg>
   </section>
@@ -143,7 +143,10 @@ export const DASHBOARD_JS = String.raw`(function () {
   var H = 220, PAD_L = 48, PAD_B = 22, PAD_T = 8, PAD_R = 8;
   var number = new Intl.NumberFormat('en');
   var rateFormat = new Intl.NumberFormat('en', { maximumFractionDigits: 1 });
-  var rate = [];
+  // events: [[second, n], …] by event time, the server's whole series of the last HISTORY
+  // seconds (replaced every tick); malformed: [{t: ms, malformed: per s}, …] by arrival.
+  var events = [];
+  var malformed = [];
   var source = null;
   var byId = function (id) { return document.getElementById(id); };
 
@@ -213,10 +216,13 @@ export const DASHBOARD_JS = String.raw`(function () {
     // Drawn in CSS pixels at the chart's current width, so text is never stretched.
     var W = Math.max(240, chart.clientWidth || 800);
     chart.setAttribute('viewBox', '0 0 ' + W + ' ' + H);
-    var nowMs = rate.length ? rate[rate.length - 1].t : Date.now();
+    // The server's clock: the last second of its series, else its last malformed point.
+    var nowMs = events.length ? events[events.length - 1][0] * 1000
+      : malformed.length ? malformed[malformed.length - 1].t : Date.now();
     var startMs = nowMs - HISTORY * 1000;
     var top = 0;
-    rate.forEach(function (p) { top = Math.max(top, p.events, p.malformed); });
+    events.forEach(function (p) { top = Math.max(top, p[1]); });
+    malformed.forEach(function (p) { if (p.t >= startMs) top = Math.max(top, p.malformed); });
     top = niceMax(top);
     var x = function (t) { return PAD_L + (W - PAD_L - PAD_R) * (t - startMs) / (HISTORY * 1000); };
     var y = function (v) { return PAD_T + (H - PAD_T - PAD_B) * (1 - v / top); };
@@ -229,15 +235,25 @@ export const DASHBOARD_JS = String.raw`(function () {
       .forEach(function (tick) {
         chart.appendChild(svg('text', { class: 'axis', x: x(tick[1]), y: H - 4, 'text-anchor': tick[2] }, tick[0]));
       });
-    ['events', 'malformed'].forEach(function (series) {
-      var points = rate.filter(function (p) { return p.t >= startMs; })
-        .map(function (p) { return x(p.t).toFixed(1) + ',' + y(p[series]).toFixed(1); });
-      if (points.length > 0) chart.appendChild(svg('polyline', { class: series, points: points.join(' ') }));
+    var eventPoints = events.map(function (p) {
+      return x(p[0] * 1000).toFixed(1) + ',' + y(p[1]).toFixed(1);
     });
-    if (rate.length < 2) {
-      chart.appendChild(svg('text', { class: 'axis', x: W / 2, y: H / 2, 'text-anchor': 'middle' },
-        'collecting: one point per second from now on'));
+    if (eventPoints.length > 0) chart.appendChild(svg('polyline', { class: 'events', points: eventPoints.join(' ') }));
+    var malformedPoints = malformed.filter(function (p) { return p.t >= startMs; })
+      .map(function (p) { return x(p.t).toFixed(1) + ',' + y(p.malformed).toFixed(1); });
+    if (malformedPoints.length > 0) {
+      chart.appendChild(svg('polyline', { class: 'malformed', points: malformedPoints.join(' ') }));
     }
+    if (events.length === 0) {
+      chart.appendChild(svg('text', { class: 'axis', x: W / 2, y: H / 2, 'text-anchor': 'middle' },
+        'waiting for the first tick'));
+    }
+  }
+
+  function setEvents(series) {
+    events = series;
+    // The current second is still filling: the card shows the last whole one.
+    if (events.length >= 2) setText('rate-events', rateFormat.format(events[events.length - 2][1]));
   }
 
   function windowName() {
@@ -249,11 +265,11 @@ export const DASHBOARD_JS = String.raw`(function () {
     setStatus('live', 'live');
     setText('total-events', number.format(data.stats.events));
     setText('total-malformed', number.format(data.stats.malformedLines));
-    if (data.rate) {
-      rate.push(data.rate);
-      if (rate.length > HISTORY) rate.shift();
-      setText('rate-events', rateFormat.format(data.rate.events));
-      setText('rate-malformed', rateFormat.format(data.rate.malformed));
+    setEvents(data.rate.events);
+    if (data.rate.malformed) {
+      malformed.push(data.rate.malformed);
+      if (malformed.length > HISTORY) malformed.shift();
+      setText('rate-malformed', rateFormat.format(data.rate.malformed.malformed));
     }
     renderBars('types', data.types);
     renderBars('words', data.words);
@@ -270,7 +286,9 @@ export const DASHBOARD_JS = String.raw`(function () {
     setStatus('connecting', 'connecting…');
     source = new EventSource('/events/live?' + params.toString());
     source.addEventListener('history', function (event) {
-      rate = JSON.parse(event.data).rate;
+      var history = JSON.parse(event.data);
+      malformed = history.malformed;
+      setEvents(history.events);
       renderRate();
     });
     source.addEventListener('tick', function (event) { onTick(JSON.parse(event.data)); });

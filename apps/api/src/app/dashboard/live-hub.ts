@@ -1,8 +1,10 @@
 /**
  * The dashboard's Server-Sent Events stream (`GET /events/live`): one tick loop per api
- * process, running only while a browser listens. Each tick reads the totals once and the
- * counts once per distinct (window, top) selection, and writes the same payload text to every
- * browser of that selection: a thousand open dashboards cost what one costs.
+ * process, running only while a browser listens. Each tick reads the totals once, the events
+ * per second of the last RATE_SERIES_SECONDS seconds once (event time, from the windowed
+ * counts), and the counts once per distinct (window, top) selection, and writes the same
+ * payload text to every browser of that selection: a thousand open dashboards cost what one
+ * costs.
  */
 import type { ServerResponse } from 'node:http';
 
@@ -18,16 +20,23 @@ export interface LiveStats {
   readonly malformedLines: number;
 }
 
-/** One point of the rate line: per-second rates over the tick that ended at `t` (Unix ms). */
-export interface RatePoint {
+/**
+ * One point of the malformed-lines line: malformed lines per second over the tick that ended
+ * at `t` (Unix ms), by ingest time (a malformed line has no timestamp).
+ */
+export interface MalformedPoint {
   readonly t: number;
-  readonly events: number;
   readonly malformed: number;
 }
 
 export interface LiveHubOptions {
   /** The totals (one shared read per tick). */
   readonly readStats: () => Promise<LiveStats>;
+  /**
+   * The number of events whose timestamp is each second of `[fromSecond, toSecond]`, oldest
+   * first (one shared read per tick; readEventsPerSecond).
+   */
+  readonly readEventsPerSecond: (fromSecond: number, toSecond: number) => Promise<number[]>;
   /**
    * The JSON text `{"types":[[k,n],…],"words":[[k,n],…]}` for `selection` at `nowSeconds`
    * (arrays of pairs, so the browser keeps the server's order; see json-counts.ts).
@@ -39,11 +48,13 @@ export interface LiveHubOptions {
   readonly tickMs: number;
   /** The server clock in whole Unix seconds. */
   readonly nowSeconds: () => number;
-  /** Wall clock in ms (rate points' `t`); injectable for tests. */
+  /** Wall clock in ms (malformed points' `t`); injectable for tests. */
   readonly nowMs?: () => number;
 }
 
-/** Rate points kept and sent to a browser that connects: the line's last 5 minutes at 1 tick/s. */
+/** Seconds of the events line, `[now − 299, now]` (event time): the last 5 minutes. */
+export const RATE_SERIES_SECONDS = 300;
+/** Malformed points kept and sent to a browser that connects: 5 minutes at 1 tick/s. */
 export const RATE_HISTORY_POINTS = 300;
 /** What a browser waits before reconnecting after the stream broke (SSE `retry:`), in ms. */
 export const RECONNECT_MS = 2000;
@@ -61,7 +72,9 @@ interface Group {
 /** The SSE tick loop shared by every connected dashboard. */
 export class LiveHub {
   private readonly groups = new Map<string, Group>();
-  private readonly history: RatePoint[] = [];
+  private readonly history: MalformedPoint[] = [];
+  /** The last tick's events series as payload text (sent at once to a browser that connects). */
+  private lastEvents = '[]';
   private previous: { stats: LiveStats; atMs: number } | undefined;
   private timer: NodeJS.Timeout | undefined;
   private ticking = false;
@@ -87,7 +100,8 @@ export class LiveHub {
   }
 
   /**
-   * Starts the SSE answer on `res` (headers flushed, `retry:` and the rate history sent) and
+   * Starts the SSE answer on `res` (headers flushed, `retry:`, the malformed-lines history and
+   * the last events series sent) and
    * sends it every tick until the browser goes away or `close()` is called.
    */
   subscribe(res: ServerResponse, selection: LiveSelection): void {
@@ -104,7 +118,7 @@ export class LiveHub {
     res.flushHeaders();
     res.socket?.setNoDelay(true);
     res.write(
-      `retry: ${RECONNECT_MS}\n\nevent: history\ndata: ${JSON.stringify({ rate: this.history })}\n\n`,
+      `retry: ${RECONNECT_MS}\n\nevent: history\ndata: {"events":${this.lastEvents},"malformed":${JSON.stringify(this.history)}}\n\n`,
     );
 
     const key = selectionKey(selection);
@@ -137,6 +151,7 @@ export class LiveHub {
     clearTimeout(this.timer);
     this.timer = undefined;
     this.previous = undefined; // the next first browser starts a new line segment, not a spike
+    this.lastEvents = '[]'; // stale by then: the next first browser gets a fresh tick at once
   }
 
   private schedule(delayMs: number): void {
@@ -150,8 +165,8 @@ export class LiveHub {
     this.ticking = true;
     const startedMs = this.nowMs();
     try {
-      const stats = await this.readStatsEvent(startedMs);
       const nowSeconds = this.options.nowSeconds();
+      const stats = await this.readStatsEvent(startedMs, nowSeconds);
       await Promise.all(
         [...this.groups.values()].map((group) => this.sendGroup(group, stats, nowSeconds)),
       );
@@ -165,34 +180,50 @@ export class LiveHub {
     }
   }
 
-  /** The `stats` and `rate` members of this tick's payload text, or an error text. */
-  private async readStatsEvent(atMs: number): Promise<{ text: string } | { error: string }> {
+  /**
+   * The `stats` and `rate` members of this tick's payload text, or an error text. `rate` is
+   * `{"events":[[second,n],…],"malformed":<MalformedPoint or null>}`: the events of each of the
+   * last RATE_SERIES_SECONDS seconds up to `nowSeconds` by event time (the windowed counts:
+   * complete at once, and late events count in their own second), and malformed lines per
+   * second since the previous tick (the totals' delta: by ingest time).
+   */
+  private async readStatsEvent(
+    atMs: number,
+    nowSeconds: number,
+  ): Promise<{ text: string } | { error: string }> {
+    const fromSecond = nowSeconds - RATE_SERIES_SECONDS + 1;
     let stats: LiveStats;
+    let perSecond: number[];
     try {
-      stats = await this.options.readStats();
+      [stats, perSecond] = await Promise.all([
+        this.options.readStats(),
+        this.options.readEventsPerSecond(fromSecond, nowSeconds),
+      ]);
     } catch (error) {
-      this.previous = undefined; // a gap in the line, not a spike after it
+      this.previous = undefined; // a gap in the malformed line, not a spike after it
       return { error: this.options.describeError(error) };
     }
-    let point: RatePoint | undefined;
+    let point: MalformedPoint | undefined;
     const previous = this.previous;
     if (previous !== undefined && atMs > previous.atMs) {
-      const seconds = (atMs - previous.atMs) / 1000;
-      const events = stats.events - previous.stats.events;
       const malformed = stats.malformedLines - previous.stats.malformedLines;
-      // Totals only grow; a drop means the store was reset, so that tick has no rate.
-      if (events >= 0 && malformed >= 0) {
-        point = { t: atMs, events: events / seconds, malformed: malformed / seconds };
+      // Totals only grow; a drop means the store was reset, so that tick has no point.
+      if (malformed >= 0) {
+        point = { t: atMs, malformed: malformed / ((atMs - previous.atMs) / 1000) };
         this.history.push(point);
         if (this.history.length > RATE_HISTORY_POINTS) this.history.shift();
       }
     }
     this.previous = { stats, atMs };
+    this.lastEvents = JSON.stringify(perSecond.map((n, i) => [fromSecond + i, n]));
     const statsText = JSON.stringify({
       events: stats.events,
       malformedLines: stats.malformedLines,
     });
-    return { text: `"stats":${statsText},"rate":${point ? JSON.stringify(point) : 'null'}` };
+    const malformedText = point ? JSON.stringify(point) : 'null';
+    return {
+      text: `"stats":${statsText},"rate":{"events":${this.lastEvents},"malformed":${malformedText}}`,
+    };
   }
 
   private async sendGroup(

@@ -17,7 +17,7 @@ import {
 import { createApp } from '../app';
 import { API_REDIS_OPTIONS, createRedisClient } from '../redis-client';
 import { SharedReads } from '../shared-reads';
-import type { LiveHub } from './live-hub';
+import { type LiveHub, RATE_SERIES_SECONDS } from './live-hub';
 
 const TICK_MS = 100;
 
@@ -87,6 +87,28 @@ describeWithRedis('GET /events/live (the dashboard stream)', () => {
   let api: RunningHttp;
   let hub: LiveHub;
   const reads = new SharedReads({ cacheMs: 0 }); // every tick reads: what a tick costs shows
+  /** The second the events were written around (event time), by the test's clock. */
+  let second: number;
+
+  /** A tick's events series as a map second -> events, checked to be RATE_SERIES_SECONDS long. */
+  function eventsBySecond(series: [number, number][]): Map<number, number> {
+    expect(series).toHaveLength(RATE_SERIES_SECONDS);
+    const last = series.at(-1)![0];
+    // The series ends at the api's "now": a little after the writes, by the same clock.
+    expect(last).toBeGreaterThanOrEqual(second);
+    expect(last).toBeLessThanOrEqual(second + 10);
+    series.forEach(([t], i) => expect(t).toBe(last - RATE_SERIES_SECONDS + 1 + i));
+    return new Map(series);
+  }
+
+  /** The events series as the test wrote it: 4 events 5 s ago, 2 events 200 s ago, else 0. */
+  function expectWrittenSeries(series: [number, number][]): void {
+    const bySecond = eventsBySecond(series);
+    expect(bySecond.get(second - 5)).toBe(4);
+    expect(bySecond.get(second - 200)).toBe(2);
+    const others = series.filter(([t]) => t !== second - 5 && t !== second - 200);
+    expect(others.every(([, n]) => n === 0)).toBe(true);
+  }
 
   /**
    * Runs `body` from a stopped hub to a stopped hub; returns the Redis reads and ticks it cost.
@@ -104,10 +126,13 @@ describeWithRedis('GET /events/live (the dashboard stream)', () => {
   beforeAll(async () => {
     redis = createTestRedis();
     const batch = new BatchAggregator();
-    const second = Math.floor(Date.now() / 1000) - 5;
-    for (let i = 0; i < 3; i++) batch.addEvent('click', second);
-    batch.addEvent('view', second);
-    batch.addWord('lorem');
+    second = Math.floor(Date.now() / 1000);
+    batch.addEvent('old', second - 310); // before the line's first second
+    batch.addEvent('view', second - 200); // in the 5-minute line, outside window=60
+    batch.addEvent('view', second - 200);
+    for (let i = 0; i < 3; i++) batch.addEvent('click', second - 5);
+    batch.addEvent('view', second - 5);
+    batch.addWord('lorem'); // a word of the last event (5 s ago)
     await commitBatch(
       redis,
       keys,
@@ -159,11 +184,11 @@ describeWithRedis('GET /events/live (the dashboard stream)', () => {
       );
       await Promise.all([a.close(), b.close()]);
     });
-    // Two reads per tick (the totals, and the counts of the one selection), not two per
-    // client: a tick ending after both left read only the totals.
+    // Three reads per tick (the totals, the events per second, and the counts of the one
+    // selection), not three per client: a tick ending after both left read no counts.
     expect(spent.ticks).toBeGreaterThanOrEqual(4);
-    expect(spent.reads).toBeLessThanOrEqual(2 * spent.ticks);
-    expect(spent.reads).toBeGreaterThanOrEqual(2 * spent.ticks - 1);
+    expect(spent.reads).toBeLessThanOrEqual(3 * spent.ticks);
+    expect(spent.reads).toBeGreaterThanOrEqual(3 * spent.ticks - 1);
     expect(reads.counts.shared).toBe(0);
     expect(a.retry()).toBe('2000');
     expect(a.events[0].event).toBe('history');
@@ -176,8 +201,12 @@ describeWithRedis('GET /events/live (the dashboard stream)', () => {
       ['view', 1],
     ]);
     expect(tick.words).toEqual([['lorem', 1]]);
-    expect(tick.stats).toEqual({ events: 4, malformedLines: 0 });
-    expect(tick.rate).toEqual({ t: expect.any(Number), events: 0, malformed: 0 });
+    expect(tick.stats).toEqual({ events: 7, malformedLines: 0 });
+    // The events line is by event time, from the windowed counts: what was written, complete
+    // from the first tick on; malformed lines per second are the totals' delta between ticks.
+    expectWrittenSeries(tick.rate.events);
+    expectWrittenSeries(JSON.parse(a.ticks()[0]).rate.events);
+    expect(tick.rate.malformed).toEqual({ t: expect.any(Number), malformed: 0 });
     // Nothing ticks any more: no timer was left behind.
     const ticksAfter = hub.ticks;
     await new Promise((resolve) => setTimeout(resolve, 3 * TICK_MS));
@@ -195,15 +224,35 @@ describeWithRedis('GET /events/live (the dashboard stream)', () => {
       await until(() => streams.every((s) => s.ticks().length > 0), 'every client to get a tick');
       await Promise.all(streams.map((s) => s.close()));
     });
-    // The totals and one read per selection (2), per tick; 4 per tick if each client read.
+    // The totals, the events per second and one read per selection (2), per tick; 5 per tick
+    // if each client read. The first tick may see one selection, the last (after all left) none.
     expect(spent.ticks).toBeGreaterThanOrEqual(4);
-    expect(spent.reads).toBeLessThanOrEqual(3 * spent.ticks);
-    expect(spent.reads).toBeGreaterThanOrEqual(3 * spent.ticks - 3);
+    expect(spent.reads).toBeLessThanOrEqual(4 * spent.ticks);
+    expect(spent.reads).toBeGreaterThanOrEqual(4 * spent.ticks - 3);
     expect(JSON.parse(streams[0].ticks().at(-1)!).types).toEqual([['click', 3]]);
     expect(JSON.parse(streams[2].ticks().at(-1)!).types).toEqual([
       ['click', 3],
-      ['view', 1],
+      ['view', 3],
     ]);
+    // Every selection gets the same events line (read once per tick).
+    const lines = streams.map((s) => JSON.parse(s.ticks().at(-1)!).rate.events);
+    expectWrittenSeries(lines[0]);
+    expect(lines[2]).toEqual(lines[0]);
+  });
+
+  it('sends a browser joining a running loop the events line at once, in its history', async () => {
+    const url = `${api.baseUrl}/events/live?window=60&top=5`;
+    const first = openStream(url);
+    await cost(async () => {
+      await until(() => first.ticks().length >= 1, 'a tick for the first client');
+      const late = openStream(url);
+      await until(() => late.events.length >= 1, 'the history of the late client');
+      const history = JSON.parse(late.events[0].data);
+      expect(late.events[0].event).toBe('history');
+      expectWrittenSeries(history.events);
+      expect(history.malformed).toEqual(expect.any(Array));
+      await Promise.all([first.close(), late.close()]);
+    });
   });
 
   it('validates window and top like the count endpoints', async () => {

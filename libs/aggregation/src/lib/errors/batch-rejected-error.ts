@@ -1,5 +1,6 @@
 /** Codes of the reasons Redis refused a batch without writing any of it. */
-export type BatchRejectedCode = 'ERR_COUNT_KEY_WRONG_TYPE' | 'ERR_SEQ_KEY_CORRUPT';
+export type BatchRejectedCode =
+  'ERR_COUNT_KEY_WRONG_TYPE' | 'ERR_SEQ_KEY_CORRUPT' | 'ERR_STREAM_KEY_WRONG_TYPE';
 
 /**
  * The apply-batch script refused a batch and wrote nothing: retrying cannot help, someone

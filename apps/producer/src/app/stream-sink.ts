@@ -1,0 +1,170 @@
+import { appendStreamEntry, type KeyLayout, trimStream } from '@tally/aggregation';
+import { Redis } from 'ioredis';
+
+/** An entry is cut at this many bytes (or at STREAM_ENTRY_LINES lines), whichever first. */
+export const STREAM_ENTRY_MAX_BYTES = 64 * 1024;
+
+/** Longest wait between two attempts while the stream is full. */
+const FULL_POLL_MAX_MS = 50;
+
+export interface StreamSinkOptions {
+  readonly producerId: string;
+  /** STREAM_ENTRY_LINES */
+  readonly entryLines: number;
+  /** STREAM_MAX_LEN: the producer waits while the stream holds this many entries. */
+  readonly maxLength: number;
+  /** Longest a line waits in memory for its entry to fill up (slow RATE). @default 100 */
+  readonly lingerMs?: number;
+  /** Backoff between attempts (full stream, Redis away): first delay and cap, in ms. */
+  readonly retryBaseMs?: number;
+  readonly retryMaxMs?: number;
+  /** Called when a wait starts (stream full, or Redis failing), once per wait (for a log line). */
+  readonly onWait?: (reason: 'full' | 'error', detail?: string) => void;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * TRANSPORT=redis-stream: gathers lines into entries of up to STREAM_ENTRY_LINES lines or
+ * 64 KiB and appends each one exactly once (append-stream.lua, per producer id and sequence).
+ * `write` resolves once its lines are buffered or appended; it waits (never drops) while the
+ * stream is full or Redis is away, which is the backpressure the Producer loop expects.
+ */
+export class StreamSink {
+  private parts: Buffer[] = [];
+  private bytes = 0;
+  private lines = 0;
+  private seq = 0;
+  private chain: Promise<void> = Promise.resolve();
+  private lingerTimer: NodeJS.Timeout | null = null;
+  private waiting = false;
+  /** Entries and lines appended so far. */
+  readonly appended = { entries: 0, lines: 0 };
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: KeyLayout,
+    private readonly options: StreamSinkOptions,
+  ) {}
+
+  /** True while an append waits for room in the stream or for Redis. */
+  get isWaiting(): boolean {
+    return this.waiting;
+  }
+
+  /** Lines (each gets a `\n`) or whole `\n`-terminated lines as bytes (GENERATOR_CMD). */
+  write(input: readonly string[] | Buffer): Promise<void> {
+    const run = async () => {
+      if (Buffer.isBuffer(input)) {
+        this.add(input, countNewlines(input));
+      } else {
+        for (const line of input) this.add(Buffer.from(`${line}\n`), 1);
+      }
+      if (this.lines >= this.options.entryLines || this.bytes >= STREAM_ENTRY_MAX_BYTES) {
+        await this.appendBuffered();
+      } else if (this.lines > 0 && this.lingerTimer === null) {
+        this.lingerTimer = setTimeout(() => {
+          this.lingerTimer = null;
+          void this.flush().catch(() => undefined); // a later write or close reports errors
+        }, this.options.lingerMs ?? 100);
+      }
+    };
+    this.chain = this.chain.then(run, run);
+    return this.chain;
+  }
+
+  /** Appends whatever is buffered. */
+  flush(): Promise<void> {
+    const run = () => this.appendBuffered();
+    this.chain = this.chain.then(run, run);
+    return this.chain;
+  }
+
+  /** Appends what is buffered and closes the connection. */
+  async close(): Promise<void> {
+    await this.flush();
+    if (this.lingerTimer) clearTimeout(this.lingerTimer);
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+
+  private async trimmed(): Promise<boolean> {
+    try {
+      return (await trimStream(this.redis, this.keys)).trimmed > 0;
+    } catch {
+      return false; // Redis away: the append's own retry reports and backs off
+    }
+  }
+
+  private add(bytes: Buffer, lines: number): void {
+    this.parts.push(bytes);
+    this.bytes += bytes.length;
+    this.lines += lines;
+  }
+
+  private async appendBuffered(): Promise<void> {
+    if (this.lingerTimer) {
+      clearTimeout(this.lingerTimer);
+      this.lingerTimer = null;
+    }
+    if (this.bytes === 0) return;
+    const joined = Buffer.concat(this.parts);
+    // The entry holds the lines joined by `\n`: the last one's `\n` is implied.
+    const entry = joined[joined.length - 1] === 0x0a ? joined.subarray(0, -1) : joined;
+    const lines = this.lines;
+    this.parts = [];
+    this.bytes = 0;
+    this.lines = 0;
+    const seq = ++this.seq;
+    const { producerId, maxLength } = this.options;
+    for (let attempt = 0; ; attempt++) {
+      let outcome: string;
+      let detail: string | undefined;
+      try {
+        outcome = await appendStreamEntry(this.redis, this.keys, producerId, seq, entry, maxLength);
+      } catch (error) {
+        outcome = 'error';
+        detail = (error as Error).message;
+      }
+      if (outcome === 'appended' || outcome === 'duplicate') break;
+      // Full: maybe only of entries the consumers have acked already (the ingest trims every
+      // second); trimming them now (never a pending or unread entry) avoids the wait.
+      if (outcome === 'full' && (await this.trimmed())) {
+        attempt = -1;
+        continue;
+      }
+      // One log line per wait, not per entry, however long the backpressure lasts.
+      if (!this.waiting) this.options.onWait?.(outcome === 'full' ? 'full' : 'error', detail);
+      this.waiting = true;
+      // A full stream is polled often (it drains fast); a failing Redis is backed off further.
+      const cap = outcome === 'full' ? FULL_POLL_MAX_MS : (this.options.retryMaxMs ?? 1_000);
+      const base = this.options.retryBaseMs ?? 10;
+      await sleep(Math.min(base * 2 ** Math.min(attempt, 10), cap));
+    }
+    this.waiting = false;
+    this.appended.entries++;
+    this.appended.lines += lines;
+  }
+}
+
+function countNewlines(bytes: Buffer): number {
+  let n = 0;
+  for (let i = bytes.indexOf(0x0a); i !== -1; i = bytes.indexOf(0x0a, i + 1)) n++;
+  return n;
+}
+
+/**
+ * The producer's Redis client: fails fast (no offline queue, no resend) because StreamSink
+ * owns the retries and must know whether an attempt failed; an append retried after a lost
+ * reply is harmless (same producer id and sequence). Reconnects forever, backing off to 2 s.
+ */
+export function createProducerRedis(url: string): Redis {
+  return new Redis(url, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    autoResendUnfulfilledCommands: false,
+    commandTimeout: 10_000,
+    connectTimeout: 5_000,
+    retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 6), 2_000),
+    connectionName: 'tally-producer',
+  });
+}

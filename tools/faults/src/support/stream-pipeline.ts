@@ -1,0 +1,166 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type KeyLayout, keyLayout, readCounts, readStats } from '@tally/aggregation';
+import {
+  createTestRedis,
+  freeLocalPort,
+  type OwnRedisServer,
+  startOwnRedisServer,
+  uniqueTestPrefix,
+} from '@tally/aggregation/testing';
+import type { Redis } from 'ioredis';
+import {
+  type AppProcess,
+  assertRunning,
+  eventually,
+  shellQuote,
+  startApp,
+  stopApp,
+} from './processes';
+import { countDifferences, type Counts } from './reference';
+
+const PACED_CAT = join(__dirname, 'paced-cat.mjs');
+
+export interface StreamIngest {
+  readonly process: AppProcess;
+  readonly id: string;
+  readonly base: string;
+}
+
+/**
+ * TRANSPORT=redis-stream under test: a redis-server of its own (the tests cut its connections),
+ * any number of built ingest replicas and built producers on one stream, all under a unique
+ * KEY_PREFIX. Counts are read with the aggregation lib (the api reads them the same way).
+ * `dispose()` stops everything it started, also after a failed test.
+ */
+export class StreamPipeline {
+  readonly dir: string;
+  /** A client on the own server: reads counts, XLEN, and cuts connections (CLIENT KILL). */
+  readonly admin: Redis;
+  readonly keys: KeyLayout;
+  readonly ingests: StreamIngest[] = [];
+  private readonly started: AppProcess[] = [];
+
+  private constructor(
+    readonly redis: OwnRedisServer,
+    readonly prefix: string,
+  ) {
+    this.dir = mkdtempSync(join(tmpdir(), 'tally-streams-'));
+    this.admin = createTestRedis(redis.url);
+    this.keys = keyLayout(prefix);
+  }
+
+  static async start(label: string): Promise<StreamPipeline> {
+    const redis = await startOwnRedisServer();
+    return new StreamPipeline(redis, uniqueTestPrefix(`streams-${label}`));
+  }
+
+  /** Starts a built ingest replica on the stream and waits for its /health to answer. */
+  async startIngest(env: Record<string, string> = {}): Promise<StreamIngest> {
+    const port = await freeLocalPort();
+    const id = `replica-${this.ingests.length + 1}`;
+    const proc = startApp('ingest', {
+      TRANSPORT: 'redis-stream',
+      REDIS_URL: this.redis.url,
+      KEY_PREFIX: this.prefix,
+      INGEST_ID: id,
+      HEALTH_PORT: String(port),
+      HEALTH_HOST: '127.0.0.1',
+      ...env,
+    });
+    this.started.push(proc);
+    const ingest = { process: proc, id, base: `http://127.0.0.1:${port}` };
+    this.ingests.push(ingest);
+    await eventually(`ingest ${id} to answer /health`, async () => {
+      assertRunning(proc);
+      const res = await fetch(`${ingest.base}/health`, { signal: AbortSignal.timeout(2_000) });
+      return res.status;
+    });
+    return ingest;
+  }
+
+  /** The built producer forwarding `file` (paced-cat.mjs, 0 = as fast as it goes) to the stream. */
+  startProducer(
+    file: string,
+    linesPerSecond: number,
+    env: Record<string, string> = {},
+  ): AppProcess {
+    const command = [process.execPath, PACED_CAT, file, String(linesPerSecond)]
+      .map(shellQuote)
+      .join(' ');
+    const producer = startApp('producer', {
+      TRANSPORT: 'redis-stream',
+      REDIS_URL: this.redis.url,
+      KEY_PREFIX: this.prefix,
+      GENERATOR_CMD: `exec ${command}`,
+      ...env,
+    });
+    this.started.push(producer);
+    return producer;
+  }
+
+  writeFile(name: string, bytes: Buffer): string {
+    const path = join(this.dir, name);
+    writeFileSync(path, bytes);
+    return path;
+  }
+
+  /** A replica's /metrics as `name{labels}` -> value. */
+  async metrics(ingest: StreamIngest): Promise<Map<string, number>> {
+    const res = await fetch(`${ingest.base}/metrics`, { signal: AbortSignal.timeout(5_000) });
+    const metrics = new Map<string, number>();
+    for (const line of (await res.text()).split('\n')) {
+      const match = /^([a-z_]+(?:\{[^}]*\})?) (\S+)$/.exec(line);
+      if (match) metrics.set(match[1], Number(match[2]));
+    }
+    return metrics;
+  }
+
+  async metric(ingest: StreamIngest, name: string): Promise<number> {
+    const value = (await this.metrics(ingest)).get(name);
+    if (value === undefined) throw new Error(`${ingest.id} /metrics has no ${name}`);
+    return value;
+  }
+
+  /** Waits until the stored totals reach `expected` and no entry is left unacked. */
+  async waitUntilCounted(expected: Counts, timeoutMs = 40_000): Promise<void> {
+    const lines = expected.events + expected.malformedLines;
+    await eventually(
+      `the totals to reach ${lines} lines`,
+      async () => {
+        const seen = await readStats(this.admin, this.keys);
+        if (seen.events + seen.malformedLines < lines) throw new Error(JSON.stringify(seen));
+        return true;
+      },
+      timeoutMs,
+    );
+    await eventually('every entry to be acked', async () => {
+      const [pending] = (await this.admin.xpending(this.keys.stream, 'ingest')) as [number];
+      return pending === 0 ? true : undefined;
+    });
+  }
+
+  /** Differences between the stored counts and `expected` (empty when exact). */
+  async differencesFrom(expected: Counts): Promise<string[]> {
+    const stats = await readStats(this.admin, this.keys);
+    const out: string[] = [];
+    if (stats.events !== expected.events || stats.malformedLines !== expected.malformedLines) {
+      out.push(
+        `stats: got ${JSON.stringify(stats)}, expected ${expected.events}/${expected.malformedLines}`,
+      );
+    }
+    for (const kind of ['types', 'words'] as const) {
+      const got = new Map(await readCounts(this.admin, this.keys, kind));
+      out.push(...countDifferences(kind, got, expected[kind]));
+    }
+    return out;
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.all(this.started.map((proc) => stopApp(proc, 'SIGTERM', 5_000)));
+    this.admin.disconnect();
+    await this.redis.dispose();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
