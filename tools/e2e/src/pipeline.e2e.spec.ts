@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { type FileHandle, open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
@@ -11,6 +11,18 @@ import {
   uniqueTestPrefix,
 } from '@tally/aggregation/testing';
 import { type AppProcess, eventually, freePort, startApp, stopApp } from './support/processes';
+
+/**
+ * Writes all of `data`: one write(2) to a pipe may take only part of a large buffer (a signal
+ * arriving while it waits for the reader), and FileHandle.write reports that, it does not retry.
+ */
+async function writeAll(handle: FileHandle, data: Buffer | string): Promise<void> {
+  const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+  for (let done = 0; done < bytes.length;) {
+    const { bytesWritten } = await handle.write(bytes, done, bytes.length - done);
+    done += bytesWritten;
+  }
+}
 
 /** The JSON text SPEC §4 requires for these entries, in this order. */
 function countsText(entries: [string, number][]): string {
@@ -111,7 +123,7 @@ describeWithRedis('the built apps, end to end', () => {
   async function writeToFifo(...parts: Buffer[]): Promise<void> {
     const handle = await open(fifo, 'w');
     try {
-      for (const part of parts) await handle.write(part);
+      for (const part of parts) await writeAll(handle, part);
     } finally {
       await handle.close();
     }
@@ -170,7 +182,8 @@ describeWithRedis('the built apps, end to end', () => {
   it('finishes the line it is in the middle of on SIGTERM, stores it, and exits 0', async () => {
     const handle = await open(fifo, 'w');
     try {
-      await handle.write(
+      await writeAll(
+        handle,
         '{"event_type":"marker","data":"","timestamp":7}\n{"event_type":"late","data":"tail ',
       );
       await eventually('the marker line to be stored', async () =>
@@ -180,7 +193,7 @@ describeWithRedis('the built apps, end to end', () => {
       await eventually('the ingest to log its shutdown', async () =>
         ingest.stdout().includes('"event":"shutdown"') ? true : undefined,
       );
-      await handle.write('end","timestamp":7}\n');
+      await writeAll(handle, 'end","timestamp":7}\n');
     } finally {
       await handle.close();
     }
