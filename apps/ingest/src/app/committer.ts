@@ -7,6 +7,7 @@ import {
 } from '@tally/aggregation';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { Outage } from './outage';
 
 export interface CommitterOptions {
   readonly ingestId: string;
@@ -50,9 +51,7 @@ export class Committer {
   private seq = 0;
   private pressured = false;
   private timer: NodeJS.Timeout | null = null;
-  private failingSince: number | null = null;
-  private lastFailure: string | undefined;
-  private lastFailureLog = 0;
+  private readonly outage = new Outage();
   private idleWaiters: (() => void)[] = [];
   private readonly retryBaseMs: number;
   private readonly retryMaxMs: number;
@@ -80,12 +79,12 @@ export class Committer {
 
   /** True when Redis has refused or failed the current batch and it is being retried. */
   get failing(): boolean {
-    return this.failingSince !== null;
+    return this.outage.failing;
   }
 
   /** Why the last attempt failed, while writes are failing. */
   get lastError(): string | undefined {
-    return this.failing ? this.lastFailure : undefined;
+    return this.outage.lastError;
   }
 
   /** True when nothing is pending and nothing is in flight. */
@@ -175,23 +174,19 @@ export class Committer {
     if (duplicate) this.totals.duplicates++;
     this.totals.events += batch.events;
     this.totals.malformedLines += batch.malformedLines;
-    if (this.failingSince !== null) {
+    const outageMs = this.outage.succeeded();
+    if (outageMs !== undefined) {
       this.logger.info(
-        { event: 'redis_recovered', outageMs: Date.now() - this.failingSince, duplicate },
+        { event: 'redis_recovered', outageMs, duplicate },
         'Redis writes work again; catching up',
       );
-      this.failingSince = null;
     }
   }
 
   private recordFailure(error: Error, attempt: number): void {
     this.totals.failedAttempts++;
-    this.lastFailure = error.message;
-    const now = Date.now();
-    if (this.failingSince === null) this.failingSince = now;
-    // One line when an outage starts, then one every 10 s while it lasts: no log storm.
-    if (attempt === 0 || now - this.lastFailureLog >= 10_000) {
-      this.lastFailureLog = now;
+    const failingForMs = this.outage.failed(error, attempt);
+    if (failingForMs !== undefined) {
       const rejected = error instanceof BatchRejectedError;
       this.logger[rejected ? 'error' : 'warn'](
         {
@@ -200,7 +195,7 @@ export class Committer {
           err: error.message,
           seq: this.inFlight?.seq,
           heldKeys: this.heldKeys,
-          failingForMs: now - this.failingSince,
+          failingForMs,
         },
         rejected
           ? 'Redis refused the batch; nothing was written; retrying until the keys are fixed'

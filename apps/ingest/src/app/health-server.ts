@@ -78,24 +78,9 @@ export function createIngestRegistry(status: () => IngestStatus): Registry {
   const registers = [registry];
 
   const mirror = (name: string, help: string, value: (s: IngestStatus) => number) =>
-    new Counter({
-      name,
-      help,
-      registers,
-      collect() {
-        this.reset();
-        this.inc(value(status()));
-      },
-    });
+    scrapedCounter(registers, name, help, () => value(status()));
   const gauge = (name: string, help: string, value: (s: IngestStatus) => number) =>
-    new Gauge({
-      name,
-      help,
-      registers,
-      collect() {
-        this.set(value(status()));
-      },
-    });
+    scrapedGauge(registers, name, help, () => value(status()));
 
   new Counter({
     name: 'ingest_lines_read_total',
@@ -174,15 +159,7 @@ function registerStreamMetrics(registry: Registry, status: () => IngestStatus): 
     ],
   ];
   for (const [name, help, value] of counters) {
-    new Counter({
-      name,
-      help,
-      registers,
-      collect() {
-        this.reset();
-        this.inc(value(stream()));
-      },
-    });
+    scrapedCounter(registers, name, help, () => value(stream()));
   }
   // NaN until the first measurement: "unknown" is not "0 behind".
   const gauges: [string, string, (s: StreamStatus) => number | undefined][] = [
@@ -211,15 +188,33 @@ function registerStreamMetrics(registry: Registry, status: () => IngestStatus): 
     ],
   ];
   for (const [name, help, value] of gauges) {
-    new Gauge({
-      name,
-      help,
-      registers,
-      collect() {
-        this.set(value(stream()) ?? Number.NaN);
-      },
-    });
+    scrapedGauge(registers, name, help, () => value(stream()) ?? Number.NaN);
   }
+}
+
+/** A counter that mirrors a total the ingest keeps, read at scrape time (nothing on the hot path). */
+function scrapedCounter(registers: Registry[], name: string, help: string, read: () => number) {
+  return new Counter({
+    name,
+    help,
+    registers,
+    collect() {
+      this.reset();
+      this.inc(read());
+    },
+  });
+}
+
+/** A gauge read at scrape time. */
+function scrapedGauge(registers: Registry[], name: string, help: string, read: () => number) {
+  return new Gauge({
+    name,
+    help,
+    registers,
+    collect() {
+      this.set(read());
+    },
+  });
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8';

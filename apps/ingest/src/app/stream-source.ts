@@ -13,6 +13,7 @@ import {
 } from '@tally/aggregation';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { Outage } from './outage';
 import type { CommitterTotals } from './committer';
 import { LineCounter } from './line-counter';
 
@@ -69,9 +70,7 @@ export class StreamSource {
   private stopping = false;
   private loop: Promise<void> | null = null;
   private trimTimer: NodeJS.Timeout | null = null;
-  private failingSince: number | null = null;
-  private lastFailure: string | undefined;
-  private lastFailureLog = 0;
+  private readonly outage = new Outage();
   private nextClaimAt = 0;
 
   constructor(
@@ -86,11 +85,11 @@ export class StreamSource {
   }
 
   get failing(): boolean {
-    return this.failingSince !== null;
+    return this.outage.failing;
   }
 
   get lastError(): string | undefined {
-    return this.failing ? this.lastFailure : undefined;
+    return this.outage.lastError;
   }
 
   /** Entries read and not committed yet (at most STREAM_READ_COUNT). */
@@ -217,23 +216,20 @@ export class StreamSource {
 
   /** After any read or commit that Redis answered: no longer failing. */
   private markWorking(): void {
-    if (this.failingSince === null) return;
+    const outageMs = this.outage.succeeded();
+    if (outageMs === undefined) return;
     this.logger.info(
-      { event: 'redis_recovered', outageMs: Date.now() - this.failingSince },
+      { event: 'redis_recovered', outageMs },
       'Redis works again; reading the stream',
     );
-    this.failingSince = null;
   }
 
   private recordFailure(error: Error, attempt: number): void {
     this.totals.failedAttempts++;
-    this.lastFailure = error.message;
-    const now = Date.now();
-    if (this.failingSince === null) this.failingSince = now;
-    if (attempt === 0 || now - this.lastFailureLog >= 10_000) {
-      this.lastFailureLog = now;
+    const failingForMs = this.outage.failed(error, attempt);
+    if (failingForMs !== undefined) {
       this.logger.warn(
-        { event: 'stream_retry', err: error.message, failingForMs: now - this.failingSince },
+        { event: 'stream_retry', err: error.message, failingForMs },
         'stream read or commit failed; retrying (unacked entries stay in the stream)',
       );
     }
