@@ -8,5 +8,9 @@ export {
   readRedisUrl,
   readKeyPrefix,
   readPath,
+  readHost,
+  readChoice,
+  readWindowRetention,
+  MAX_WINDOW_RETENTION_S,
 } from './lib/readers';
 export { loadConfigOrExit } from './lib/load-or-exit';

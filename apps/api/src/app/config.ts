@@ -4,8 +4,8 @@ import {
   readKeyPrefix,
   readPort,
   readRedisUrl,
-  readString,
-  SettingError,
+  readHost,
+  readWindowRetention,
 } from '@tally/settings';
 
 /** Every api setting with its default (SPEC §5). */
@@ -28,9 +28,6 @@ export const DEFAULTS = Object.freeze({
 /** Past a second, a "micro-cache" becomes a staleness users would notice. */
 const MAX_READ_CACHE_MS = 1000;
 
-/** Same bound as the ingest's, so one value is valid for both apps: 366 days. */
-const MAX_WINDOW_RETENTION_S = 366 * 24 * 3600;
-
 export interface ApiConfig {
   readonly redisUrl: string;
   readonly keyPrefix: string;
@@ -38,13 +35,6 @@ export interface ApiConfig {
   readonly host: string;
   readonly windowRetentionSeconds: number;
   readonly readCacheMs: number;
-}
-
-function readHost(env: Env): string {
-  const expected = 'expected a host name or IP address to listen on, such as 0.0.0.0 or 127.0.0.1';
-  const host = readString(env, 'HOST', DEFAULTS.HOST, { expected });
-  if (/[\s\p{Cc}]/u.test(host)) throw new SettingError('HOST', host, expected);
-  return host;
 }
 
 /**
@@ -57,11 +47,8 @@ export function loadConfig(env: Env): ApiConfig {
     redisUrl: readRedisUrl(env, 'REDIS_URL', DEFAULTS.REDIS_URL),
     keyPrefix: readKeyPrefix(env, 'KEY_PREFIX', DEFAULTS.KEY_PREFIX),
     port: readPort(env, 'PORT', DEFAULTS.PORT),
-    host: readHost(env),
-    windowRetentionSeconds: readInteger(env, 'WINDOW_RETENTION_S', DEFAULTS.WINDOW_RETENTION_S, {
-      min: 1,
-      max: MAX_WINDOW_RETENTION_S,
-    }),
+    host: readHost(env, 'HOST', DEFAULTS.HOST),
+    windowRetentionSeconds: readWindowRetention(env, DEFAULTS.WINDOW_RETENTION_S),
     readCacheMs: readInteger(env, 'READ_CACHE_MS', DEFAULTS.READ_CACHE_MS, {
       min: 0,
       max: MAX_READ_CACHE_MS,

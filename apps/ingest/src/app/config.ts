@@ -7,6 +7,9 @@ import {
   readRedisUrl,
   readString,
   SettingError,
+  readHost,
+  readWindowRetention,
+  readChoice,
 } from '@tally/settings';
 
 /** Every ingest setting with its default (SPEC §5 plus the ingest's own tuning knobs). */
@@ -36,12 +39,9 @@ export const DEFAULTS = Object.freeze({
 export const TRANSPORTS = ['fifo', 'redis-stream'] as const;
 export type Transport = (typeof TRANSPORTS)[number];
 
-/** TRANSPORT: `fifo` or `redis-stream` (shared spelling with the producer's loadConfig). */
+/** TRANSPORT: `fifo` or `redis-stream` (the same spelling as the producer's loadConfig). */
 export function readTransport(env: Env, fallback: Transport): Transport {
-  const value = env['TRANSPORT'];
-  if (value === undefined) return fallback;
-  if ((TRANSPORTS as readonly string[]).includes(value)) return value as Transport;
-  throw new SettingError('TRANSPORT', value, `expected ${TRANSPORTS.join(' or ')}`);
+  return readChoice(env, 'TRANSPORT', fallback, TRANSPORTS);
 }
 
 export interface IngestConfig {
@@ -59,14 +59,6 @@ export interface IngestConfig {
   readonly transport: Transport;
   readonly streamClaimIdleMs: number;
   readonly streamReadCount: number;
-}
-
-/** An address to listen on; whether it can be listened on is only known at `listen` time. */
-function readHost(env: Env, name: string, fallback: string): string {
-  const expected = 'expected a host name or IP address to listen on, such as 0.0.0.0 or 127.0.0.1';
-  const host = readString(env, name, fallback, { expected });
-  if (/[\s\p{Cc}]/u.test(host)) throw new SettingError(name, host, expected);
-  return host;
 }
 
 /**
@@ -97,10 +89,7 @@ export function loadConfig(env: Env): IngestConfig {
     redisUrl: readRedisUrl(env, 'REDIS_URL', DEFAULTS.REDIS_URL),
     keyPrefix: readKeyPrefix(env, 'KEY_PREFIX', DEFAULTS.KEY_PREFIX),
     fifoPath: readPath(env, 'FIFO_PATH', DEFAULTS.FIFO_PATH),
-    windowRetentionSeconds: readInteger(env, 'WINDOW_RETENTION_S', DEFAULTS.WINDOW_RETENTION_S, {
-      min: 1,
-      max: 366 * 24 * 3600,
-    }),
+    windowRetentionSeconds: readWindowRetention(env, DEFAULTS.WINDOW_RETENTION_S),
     flushIntervalMs: readInteger(env, 'FLUSH_INTERVAL_MS', DEFAULTS.FLUSH_INTERVAL_MS, {
       min: 1,
       max: 60_000,

@@ -7,6 +7,7 @@ import {
   readRedisUrl,
   readString,
   SettingError,
+  readChoice,
 } from '@tally/settings';
 
 /** Every default in one place (SPEC §5); the seed's default is derived from the clock. */
@@ -33,10 +34,7 @@ export type Transport = (typeof TRANSPORTS)[number];
 
 /** TRANSPORT: `fifo` or `redis-stream` (the same spelling as the ingest's loadConfig). */
 function readTransport(env: Env, fallback: Transport): Transport {
-  const value = env['TRANSPORT'];
-  if (value === undefined) return fallback;
-  if ((TRANSPORTS as readonly string[]).includes(value)) return value as Transport;
-  throw new SettingError('TRANSPORT', value, `expected ${TRANSPORTS.join(' or ')}`);
+  return readChoice(env, 'TRANSPORT', fallback, TRANSPORTS);
 }
 
 const MAX_RATE = 1_000_000;

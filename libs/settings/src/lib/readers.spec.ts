@@ -1,5 +1,8 @@
 import {
+  readChoice,
   readDecimal,
+  readHost,
+  readWindowRetention,
   readInteger,
   readKeyPrefix,
   readPath,
@@ -132,5 +135,39 @@ describe('readPath', () => {
   it('accepts a path and defaults when unset', () => {
     expect(readPath({ P: '/ipc/events.fifo' }, 'P', '/tmp/x')).toBe('/ipc/events.fifo');
     expect(readPath({}, 'P', '/tmp/x')).toBe('/tmp/x');
+  });
+});
+
+describe('readHost', () => {
+  it('accepts an address and defaults when unset', () => {
+    expect(readHost({ HOST: '127.0.0.1' }, 'HOST', '0.0.0.0')).toBe('127.0.0.1');
+    expect(readHost({}, 'HOST', '0.0.0.0')).toBe('0.0.0.0');
+  });
+  it.each(['', 'a b', 'x\n'])('rejects %j', (value) => {
+    expect(() => readHost({ HOST: value }, 'HOST', '0.0.0.0')).toThrow(SettingError);
+  });
+});
+
+describe('readChoice', () => {
+  const choices = ['fifo', 'redis-stream'] as const;
+  it('accepts one of the choices and defaults when unset', () => {
+    expect(readChoice({ T: 'redis-stream' }, 'T', 'fifo', choices)).toBe('redis-stream');
+    expect(readChoice({}, 'T', 'fifo', choices)).toBe('fifo');
+  });
+  it('names the choices when the value is not one of them', () => {
+    expect(errorOf(() => readChoice({ T: 'FIFO' }, 'T', 'fifo', choices)).message).toBe(
+      'invalid T "FIFO": expected fifo or redis-stream',
+    );
+  });
+});
+
+describe('readWindowRetention', () => {
+  it('accepts 1 to 366 days and refuses 0 and more', () => {
+    expect(readWindowRetention({ WINDOW_RETENTION_S: '1' }, 3600)).toBe(1);
+    expect(readWindowRetention({}, 3600)).toBe(3600);
+    expect(() => readWindowRetention({ WINDOW_RETENTION_S: '0' }, 3600)).toThrow(SettingError);
+    expect(() =>
+      readWindowRetention({ WINDOW_RETENTION_S: String(366 * 86400 + 1) }, 3600),
+    ).toThrow(SettingError);
   });
 });

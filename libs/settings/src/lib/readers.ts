@@ -121,3 +121,40 @@ export function readPath(env: Env, name: string, fallback: string): string {
   if (value.includes('\0')) throw new SettingError(name, value, expected);
   return value;
 }
+
+/**
+ * An address to listen on (HOST, HEALTH_HOST): non-empty, no whitespace or control
+ * characters. Whether it can actually be listened on is only known at `listen` time.
+ * @throws SettingError
+ */
+export function readHost(env: Env, name: string, fallback: string): string {
+  const expected = 'expected a host name or IP address to listen on, such as 0.0.0.0 or 127.0.0.1';
+  const host = readString(env, name, fallback, { expected });
+  if (/[\s\p{Cc}]/u.test(host)) throw new SettingError(name, host, expected);
+  return host;
+}
+
+/** One of a fixed set of words, such as TRANSPORT=fifo|redis-stream. @throws SettingError */
+export function readChoice<T extends string>(
+  env: Env,
+  name: string,
+  fallback: T,
+  choices: readonly T[],
+): T {
+  const value = env[name];
+  if (value === undefined) return fallback;
+  if ((choices as readonly string[]).includes(value)) return value as T;
+  throw new SettingError(name, value, `expected ${choices.join(' or ')}`);
+}
+
+/** The longest WINDOW_RETENTION_S any app accepts: 366 days. */
+export const MAX_WINDOW_RETENTION_S = 366 * 24 * 3600;
+
+/**
+ * WINDOW_RETENTION_S, shared by ingest and api (they must agree: the bucket ladder is derived
+ * from it): an integer from 1 to 366 days.
+ * @throws SettingError
+ */
+export function readWindowRetention(env: Env, fallback: number): number {
+  return readInteger(env, 'WINDOW_RETENTION_S', fallback, { min: 1, max: MAX_WINDOW_RETENTION_S });
+}
