@@ -9,7 +9,7 @@ export {
   applyBatchCall,
   commitBatch,
 } from './lib/commit-batch';
-export { type CountEntry, compareEntries, rankEntries } from './lib/ranking';
+export { type CountEntry, compareEntries } from './lib/ranking';
 export {
   type CountKind,
   type CountQuery,
