@@ -24,6 +24,7 @@ import { resolve } from 'node:path';
 import { BatchAggregator, commitBatch, keyLayout } from '@tally/aggregation';
 import { deleteKeysWithPrefix, freeLocalPort, uniqueTestPrefix } from '@tally/aggregation/testing';
 import { Redis } from 'ioredis';
+import { seededIntegers } from './support/random';
 
 /** The part of autocannon's programmatic API used here (the package ships no types). */
 interface Histogram {
@@ -79,14 +80,7 @@ async function load(redis: Redis, prefix: string): Promise<void> {
   const keys = keyLayout(prefix);
   const now = Math.floor(Date.now() / 1000);
   const span = RETENTION + AHEAD_S;
-  // mulberry32: every bit usable, so `% n` spreads over the whole vocabulary.
-  let seed = 11;
-  const rand = (n: number) => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) % n;
-  };
+  const rand = seededIntegers(11);
   const started = Date.now();
   const perBatch = 20_000;
   let seq = 0;

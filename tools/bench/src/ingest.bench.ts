@@ -31,6 +31,7 @@ import { join } from 'node:path';
 import { keyLayout, readStats } from '@tally/aggregation';
 import { deleteKeysWithPrefix, uniqueTestPrefix } from '@tally/aggregation/testing';
 import { Redis } from 'ioredis';
+import { seededIntegers } from './support/random';
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const LINES = env('LINES', 2_000_000);
@@ -42,16 +43,6 @@ const WINDOWED = env('WINDOWED', 1) === 1;
 const root = join(__dirname, '..', '..', '..');
 const workDir = join(root, 'tmp', 'bench');
 
-function mulberry32(seed: number): (n: number) => number {
-  let s = seed;
-  return (n) => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) % n;
-  };
-}
-
 /** Generates (once per parameter set) the blackbox-format file and returns its path. */
 function generateFile(nowSeconds: number): string {
   mkdirSync(workDir, { recursive: true });
@@ -59,7 +50,7 @@ function generateFile(nowSeconds: number): string {
   const path = join(workDir, name);
   // Recent timestamps must be recent *now*, so that file is made fresh each time.
   if (existsSync(path) && !WINDOWED) return path;
-  const rand = mulberry32(42);
+  const rand = seededIntegers(42);
   const lorem = ['lorem', 'ipsum', 'dolor', 'sit', 'amet', 'consectetur', 'adipiscing', 'elit'];
   const word = (i: number) => (i < lorem.length ? lorem[i] : `w${i.toString(36)}`);
   const fd = openSync(`${path}.partial`, 'w');

@@ -18,6 +18,7 @@ import {
 } from '@tally/aggregation';
 import { deleteKeysWithPrefix, uniqueTestPrefix } from '@tally/aggregation/testing';
 import { Redis } from 'ioredis';
+import { seededIntegers } from './support/random';
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const EVENTS = env('EVENTS', 300_000);
@@ -32,14 +33,7 @@ async function main(): Promise<void> {
   const keys = keyLayout(prefix);
   const now = Math.floor(Date.now() / 1000);
   try {
-    // mulberry32: every bit usable, so `% n` spreads over the whole vocabulary.
-    let seed = 7;
-    const rand = (n: number) => {
-      seed = (seed + 0x6d2b79f5) | 0;
-      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return ((t ^ (t >>> 14)) >>> 0) % n;
-    };
+    const rand = seededIntegers(7);
     const started = Date.now();
     let seq = 0;
     const perBatch = 20_000;
