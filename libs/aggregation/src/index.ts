@@ -17,6 +17,7 @@ export {
   readCounts,
   readStats,
 } from './lib/read-counts';
+export { RollUpQueue, rollUpBuckets } from './lib/roll-up';
 export { MAX_RATE_SECONDS, readEventsPerSecond } from './lib/read-rates';
 export { BatchRejectedError, type BatchRejectedCode } from './lib/errors';
 export {

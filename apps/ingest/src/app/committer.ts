@@ -7,6 +7,7 @@ import {
 } from '@tally/aggregation';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { BucketRoller } from './bucket-roller';
 import { Outage } from './outage';
 
 export interface CommitterOptions {
@@ -53,6 +54,7 @@ export class Committer {
   private timer: NodeJS.Timeout | null = null;
   private readonly outage = new Outage();
   private idleWaiters: (() => void)[] = [];
+  private readonly roller: BucketRoller;
   private readonly retryBaseMs: number;
   private readonly retryMaxMs: number;
 
@@ -65,6 +67,12 @@ export class Committer {
   ) {
     this.retryBaseMs = options.retryBaseMs ?? 50;
     this.retryMaxMs = options.retryMaxMs ?? 2_000;
+    this.roller = new BucketRoller(
+      redis,
+      keys,
+      { retentionSeconds: options.retentionSeconds },
+      logger,
+    );
   }
 
   /** Distinct keys held in memory, pending and in flight. */
@@ -149,6 +157,7 @@ export class Committer {
           { retentionSeconds: this.options.retentionSeconds },
         );
         this.recordSuccess(current.batch, outcome === 'duplicate');
+        await this.roller.afterCommit(current.batch);
         break;
       } catch (error) {
         this.recordFailure(error as Error, attempt);

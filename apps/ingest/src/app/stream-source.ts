@@ -13,6 +13,7 @@ import {
 } from '@tally/aggregation';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { BucketRoller } from './bucket-roller';
 import { Outage } from './outage';
 import type { CommitterTotals } from './committer';
 import { LineCounter } from './line-counter';
@@ -73,6 +74,8 @@ export class StreamSource {
   private readonly outage = new Outage();
   private nextClaimAt = 0;
 
+  private readonly roller: BucketRoller;
+
   constructor(
     private readonly redis: Redis,
     /** A connection of its own for the blocking XREADGROUP, so commits never wait behind it. */
@@ -82,6 +85,12 @@ export class StreamSource {
     private readonly logger: Logger,
   ) {
     this.counter = new LineCounter(() => this.pending, options.retentionSeconds);
+    this.roller = new BucketRoller(
+      redis,
+      keys,
+      { retentionSeconds: options.retentionSeconds },
+      logger,
+    );
   }
 
   get failing(): boolean {
@@ -176,6 +185,7 @@ export class StreamSource {
           continue;
         }
         this.recordSuccess(batch, current.length, outcome === 'duplicate');
+        await this.roller.afterCommit(batch);
         break;
       } catch (error) {
         this.recordFailure(error as Error, attempt);

@@ -1,9 +1,9 @@
 import type { Redis, Result } from 'ioredis';
 import { applyBatchLua } from '../lua/scripts.generated';
-import type { Batch, CountGroup, SecondCounts } from './batch';
+import type { Batch } from './batch';
 import { BatchRejectedError } from './errors';
 import { type KeyLayout, STREAM_GROUP } from './keys';
-import { type BucketRef, bucketStart, windowLadder } from './windows';
+import { bucketStart, windowLadder } from './windows';
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
@@ -55,62 +55,6 @@ function pushPairs(args: (string | number)[], map: ReadonlyMap<string, number>):
   for (const [key, n] of map) args.push(key, n);
 }
 
-/** Counts to add to every one of `buckets`. */
-interface BucketGroup {
-  readonly buckets: BucketRef[];
-  readonly counts: CountGroup;
-}
-
-/**
- * Groups the buckets a batch touches by the set of its seconds each one holds, and sums each
- * set once. Buckets holding the same seconds get the same increments, so one copy of the
- * counts serves them all; a bucket holding several seconds gets one increment per key
- * instead of one per key per second. A batch within one second is one group for every level.
- */
-export function bucketGroups(
-  seconds: readonly SecondCounts[],
-  ladder: readonly number[],
-): BucketGroup[] {
-  const bySet = new Map<string, { members: number[]; buckets: BucketRef[] }>();
-  for (const size of ladder) {
-    const byStart = new Map<number, number[]>();
-    seconds.forEach((s, i) => {
-      const start = bucketStart(s.second, size);
-      const members = byStart.get(start);
-      if (members === undefined) byStart.set(start, [i]);
-      else members.push(i);
-    });
-    for (const [start, members] of byStart) {
-      const id = members.join(',');
-      let entry = bySet.get(id);
-      if (entry === undefined) {
-        entry = { members, buckets: [] };
-        bySet.set(id, entry);
-      }
-      entry.buckets.push({ size, start });
-    }
-  }
-  const groups: BucketGroup[] = [];
-  for (const { members, buckets } of bySet.values()) {
-    groups.push({
-      buckets,
-      counts:
-        members.length === 1 ? seconds[members[0]] : sumGroups(members.map((i) => seconds[i])),
-    });
-  }
-  return groups;
-}
-
-function sumGroups(parts: readonly CountGroup[]): CountGroup {
-  const types = new Map<string, number>();
-  const words = new Map<string, number>();
-  for (const part of parts) {
-    for (const [k, n] of part.types) types.set(k, (types.get(k) ?? 0) + n);
-    for (const [k, n] of part.words) words.set(k, (words.get(k) ?? 0) + n);
-  }
-  return { types, words };
-}
-
 /**
  * The script's KEYS and ARGV for `batch` (see apply-batch.lua). Exported for the benchmark.
  * With `entryIds`, the stream section: the batch counts those entries of `<prefix>:stream`.
@@ -152,22 +96,31 @@ export function applyBatchCall(
   ];
   pushPairs(args, batch.types);
   pushPairs(args, batch.words);
-  const groups = bucketGroups(batch.seconds, windowLadder(windows.retentionSeconds));
-  args.push(groups.length);
-  for (const group of groups) {
-    args.push(group.buckets.length);
-    for (const { size, start } of group.buckets) {
-      // A bucket is useful while its last second can still be inside a window.
-      const expireAt = start + size + windows.retentionSeconds;
+  // Each second: its one-second buckets, always written, and the coarser buckets holding it,
+  // written by the script only once they are sealed (rolled up; see roll-up.lua).
+  const ladder = windowLadder(windows.retentionSeconds);
+  args.push(batch.seconds.length);
+  for (const { second, types, words } of batch.seconds) {
+    // A bucket is useful while its last second can still be inside a window.
+    args.push(
+      indexOf(keys.bucket('types', 1, second)),
+      indexOf(keys.bucket('words', 1, second)),
+      second + 1 + windows.retentionSeconds,
+      ladder.length - 1,
+    );
+    for (let level = 1; level < ladder.length; level++) {
+      const size = ladder[level];
+      const start = bucketStart(second, size);
       args.push(
+        indexOf(keys.bucketSeal(size, start)),
         indexOf(keys.bucket('types', size, start)),
         indexOf(keys.bucket('words', size, start)),
-        expireAt,
+        start + size + windows.retentionSeconds,
       );
     }
-    args.push(group.counts.types.size, group.counts.words.size);
-    pushPairs(args, group.counts.types);
-    pushPairs(args, group.counts.words);
+    args.push(types.size, words.size);
+    pushPairs(args, types);
+    pushPairs(args, words);
   }
   if (entryIds !== undefined) {
     args.push(indexOf(keys.stream), STREAM_GROUP, entryIds.length);
@@ -178,7 +131,7 @@ export function applyBatchCall(
 
 /**
  * Adds `batch` to the counts atomically and exactly once: every increment of the batch (all
- * time, rank and windowed buckets), the totals and the ingest's sequence number change in one
+ * time, rank and windowed buckets: the one-second ones and the sealed coarser ones), the totals and the ingest's sequence number change in one
  * Lua script, and a batch whose `seq` is
  * not above the last one applied for `stamp.ingestId` is skipped (`'duplicate'`). So a caller
  * that lost the reply may simply call again with the same batch and stamp.

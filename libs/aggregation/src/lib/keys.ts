@@ -15,6 +15,10 @@
  * | `<prefix>:w:<size>:<start>:words`| zset   | word (CESU-8) -> count  with timestamp in  |
  * |                                  |        | `[start, start+size-1]`; expires after the |
  * |                                  |        | retention                                  |
+ * | `<prefix>:w:<size>:<start>:sealed`| string | present once the bucket of `size` > 1 was  |
+ * |                                  |        | rolled up from its children: from then on  |
+ * |                                  |        | it holds its seconds' exact counts (see    |
+ * |                                  |        | windows.ts); expires with the bucket       |
  * | `<prefix>:stream`                | stream | event lines, TRANSPORT=redis-stream: one   |
  * |                                  |        | field `lines` per entry; consumer group    |
  * |                                  |        | `ingest` (STREAM_GROUP)                    |
@@ -35,6 +39,10 @@ export interface KeyLayout {
   readonly rank: { readonly types: string; readonly words: string };
   /** The sorted set of the bucket of `size` seconds starting at `start` (event time). */
   bucket(kind: 'types' | 'words', size: number, start: number): string;
+  /** The marker that the bucket of `size` seconds at `start` was rolled up (see windows.ts). */
+  bucketSeal(size: number, start: number): string;
+  /** What every bucket and seal key starts with (the Lua roll-up builds child keys from it). */
+  readonly bucketBase: string;
   /** Bumped by every applied batch: a cached read built at the same generation is current. */
   readonly generation: string;
   /** A short-lived cache key for a union of buckets (kept about a second). */
@@ -66,6 +74,8 @@ export function keyLayout(prefix: string): KeyLayout {
     rank: Object.freeze({ types: `${prefix}:rank:types`, words: `${prefix}:rank:words` }),
     bucket: (kind: 'types' | 'words', size: number, start: number) =>
       `${prefix}:w:${size}:${start}:${kind}`,
+    bucketSeal: (size: number, start: number) => `${prefix}:w:${size}:${start}:sealed`,
+    bucketBase: `${prefix}:w:`,
     generation: `${prefix}:generation`,
     scratch: (id: string) => `${prefix}:tmp:${id}`,
     stream: `${prefix}:stream`,

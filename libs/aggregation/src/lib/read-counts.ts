@@ -5,7 +5,8 @@ import type { WindowOptions } from './commit-batch';
 import type { KeyLayout } from './keys';
 import { STATS_FIELDS } from './keys';
 import { type CountEntry, compareEntries } from './ranking';
-import { coverWindow, windowLadder } from './windows';
+import { rollUpBuckets } from './roll-up';
+import { type BucketRef, coverWindow, windowLadder } from './windows';
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
@@ -86,8 +87,9 @@ function entriesOf(reply: Buffer[]): CountEntry[] {
  *   direction (no sort, no object keyed by user data);
  * - all time, `top`: the K largest from the rank sorted set, O(log n + K), without reading
  *   the vocabulary;
- * - `windowSeconds`: the buckets covering the window (at most 33 for a 3600 s retention) are
- *   summed in Redis (ZUNION), and for `top` only the K largest of the sum are returned.
+ * - `windowSeconds`: the buckets covering the window (at most 33 for a 3600 s retention),
+ *   rolled up first where the ingest has not yet, are summed in Redis (ZUNION), and for
+ *   `top` only the K largest of the sum are returned.
  *
  * @param windows needed with `windowSeconds`: the retention both ingest and API are set to
  * @throws RangeError when `windowSeconds` is given without `nowSeconds` or `windows`, or
@@ -110,7 +112,11 @@ export async function readCounts(
     return entriesOf(reply).sort(compareEntries);
   }
 
-  const buckets = windowBuckets(keys, kind, query, windows);
+  const cover = windowCover(query, windows);
+  // Coarse buckets not rolled up yet (the ingest does it shortly after they close) are
+  // summed from their children now; a sealed bucket costs one EXISTS.
+  await rollUpBuckets(redis, keys, cover, windows as WindowOptions, query.nowSeconds as number);
+  const buckets = cover.map((b) => keys.bucket(kind, b.size, b.start));
   if (query.top === undefined) {
     const reply = (await redis.callBuffer(
       'ZUNION',
@@ -132,13 +138,8 @@ export async function readCounts(
   return entriesOf(reply).sort(compareEntries);
 }
 
-/** The bucket keys that together hold exactly the window of `query`. */
-function windowBuckets(
-  keys: KeyLayout,
-  kind: CountKind,
-  query: CountQuery,
-  windows: WindowOptions | undefined,
-): string[] {
+/** The buckets that together hold exactly the window of `query`. */
+function windowCover(query: CountQuery, windows: WindowOptions | undefined): BucketRef[] {
   const { windowSeconds, nowSeconds } = query;
   if (windows === undefined || nowSeconds === undefined || windowSeconds === undefined) {
     throw new RangeError('readCounts: a window needs nowSeconds and the window retention');
@@ -153,9 +154,7 @@ function windowBuckets(
     );
   }
   const ladder = windowLadder(windows.retentionSeconds);
-  return coverWindow(nowSeconds - windowSeconds + 1, nowSeconds, ladder).map((b) =>
-    keys.bucket(kind, b.size, b.start),
-  );
+  return coverWindow(nowSeconds - windowSeconds + 1, nowSeconds, ladder);
 }
 
 /** Events and malformed lines since the store was created (0 when nothing was written yet). */

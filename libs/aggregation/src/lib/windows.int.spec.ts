@@ -11,7 +11,8 @@ import { commitBatch } from './commit-batch';
 import { keyLayout } from './keys';
 import { type CountEntry, compareEntries } from './ranking';
 import { readCounts } from './read-counts';
-import { isWindowed } from './windows';
+import { RollUpQueue, rollUpBuckets } from './roll-up';
+import { bucketStart, isWindowed } from './windows';
 
 interface TestEvent {
   type: string;
@@ -192,6 +193,96 @@ describeWithRedis('windowed counts (real Redis)', () => {
       );
       expect(got).toEqual(reference(stream, kind, now, R, now, window, top));
     }
+  });
+
+  it('stays exact while buckets are rolled up between batches and late events land in sealed ones', async () => {
+    let state = 7;
+    const rand = (n: number) => {
+      state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+      return state % n;
+    };
+    const vocabulary = ['foo', 'bar', 'baz', '__proto__', 'x', 'émoji😀', '42', 'z'];
+    const W = { retentionSeconds: R };
+    const queue = new RollUpQueue(W, 0);
+    const written: TestEvent[] = [];
+    // Twelve rounds: a batch of events mostly near the round's "now", some late (up to 1000 s
+    // behind, into buckets sealed in earlier rounds); then the ingest-style roll-up of what
+    // has closed, and some reads, each checked against the straightforward count.
+    for (let round = 0; round < 12; round++) {
+      const roundNow = now - 1100 + round * 100;
+      const batch: TestEvent[] = [];
+      for (let i = 0; i < 150; i++) {
+        const late = rand(4) === 0;
+        batch.push({
+          type: vocabulary[rand(3)],
+          words: [vocabulary[rand(8)], vocabulary[rand(8)]],
+          t: roundNow - (late ? rand(1000) : rand(20)),
+        });
+      }
+      await ingest(batch, now, R);
+      written.push(...batch);
+      queue.note(batch.map((e) => e.t).sort((a, b) => a - b));
+      await rollUpBuckets(redis, keys, queue.takeClosed(roundNow), W, now);
+      for (let q = 0; q < 4; q++) {
+        const window = 1 + rand(R);
+        const top = rand(2) === 0 ? undefined : 1 + rand(5);
+        const kind = rand(2) === 0 ? 'types' : 'words';
+        const got = await readCounts(
+          redis,
+          keys,
+          kind,
+          { top, windowSeconds: window, nowSeconds: now },
+          W,
+        );
+        expect(got).toEqual(reference(written, kind, now, R, now, window, top));
+      }
+    }
+    // Late events really went into sealed coarse buckets (not only one-second ones).
+    const sealed = (await keysWithPrefix(redis, prefix)).filter((k) => k.endsWith(':sealed'));
+    expect(sealed.length).toBeGreaterThan(0);
+  });
+
+  it('adds a late event to a sealed bucket and to its one-second bucket, once each', async () => {
+    const W = { retentionSeconds: R };
+    const t = bucketStart(now - 100, 16) + 5;
+    const start = bucketStart(t, 16);
+    await ingest([{ type: 'early', words: ['w'], t }], now, R);
+    // Not sealed yet: the coarse bucket is not written at all.
+    expect(await redis.exists(keys.bucket('types', 16, start))).toBe(0);
+    expect(await rollUpBuckets(redis, keys, [{ size: 16, start }], W, now)).toBe(1 + 4); // and its 4-s children
+    expect(await redis.zscore(keys.bucket('types', 16, start), 'early')).toBe('1');
+    expect(await rollUpBuckets(redis, keys, [{ size: 16, start }], W, now)).toBe(0); // sealed
+    await ingest([{ type: 'early', words: ['w'], t }], now, R);
+    expect(await redis.zscore(keys.bucket('types', 16, start), 'early')).toBe('2');
+    expect(await redis.zscore(keys.bucket('types', 1, t), 'early')).toBe('2');
+    // The seal and the set expire together, at the end of the bucket's retention.
+    const expireAt = (start + 16 + R) * 1000;
+    for (const key of [keys.bucketSeal(16, start), keys.bucket('words', 16, start)]) {
+      expect(await redis.pexpiretime(key)).toBe(expireAt);
+    }
+  });
+
+  it('seals an empty bucket without a set, so it is not summed again', async () => {
+    const W = { retentionSeconds: R };
+    const start = bucketStart(now - 2000, 64);
+    expect(await rollUpBuckets(redis, keys, [{ size: 64, start }], W, now)).toBe(1 + 4 + 16);
+    expect(await redis.exists(keys.bucketSeal(64, start))).toBe(1);
+    expect(await redis.exists(keys.bucket('types', 64, start))).toBe(0);
+    expect(await rollUpBuckets(redis, keys, [{ size: 64, start }], W, now)).toBe(0);
+    // A bucket already expired by `now` is left alone.
+    const old = bucketStart(now - 2 * R, 64);
+    expect(await rollUpBuckets(redis, keys, [{ size: 64, start: old }], W, now)).toBe(0);
+  });
+
+  it('rolls up, on a read, the coarse buckets the window needs', async () => {
+    const W = { retentionSeconds: R };
+    await ingest([{ type: 'a', words: ['w'], t: now - 1000 }], now, R);
+    const before = (await keysWithPrefix(redis, prefix)).filter((k) => k.endsWith(':sealed'));
+    expect(before).toEqual([]);
+    const got = await readCounts(redis, keys, 'types', { windowSeconds: 3600, nowSeconds: now }, W);
+    expect(got).toEqual([['a', 1]]);
+    const after = (await keysWithPrefix(redis, prefix)).filter((k) => k.endsWith(':sealed'));
+    expect(after.length).toBeGreaterThan(0);
   });
 
   it('gives every bucket key an expiry at the end of its retention, and Redis really deletes it', async () => {

@@ -6,17 +6,21 @@
   KEYS[5] <prefix>:rank:types    zset event_type (CESU-8) -> count (all time)
   KEYS[6] <prefix>:rank:words    zset word (CESU-8) -> count (all time)
   KEYS[7] <prefix>:generation    string: batches applied so far (read caches compare it)
-  KEYS[8..] <prefix>:w:<size>:<start>:types|words   zset buckets of event time, and with the
-            stream section, <prefix>:stream (the stream whose entries this batch counted)
+  KEYS[8..] <prefix>:w:<size>:<start>:types|words   zset buckets of event time,
+            <prefix>:w:<size>:<start>:sealed   string markers of rolled-up buckets, and with
+            the stream section, <prefix>:stream (the stream whose entries this batch counted)
   ARGV[1] batch sequence number (integer >= 1, strictly increasing per ingest id)
   ARGV[2] seconds KEYS[4] lives after the last batch of that ingest
   ARGV[3] events in the batch; ARGV[4] malformed lines in the batch
   ARGV[5] T, ARGV[6] W: number of all-time event-type and word pairs, then T + W
           (key, increment) pairs: event types first, then words
-  then G: number of bucket groups (buckets that get the same increments: the same seconds of
-          the batch), and for each group: L, then L triples (types bucket KEYS index, words
-          bucket KEYS index, expire-at unix seconds), then T, W and T + W (key, increment)
-          pairs as above
+  then G: number of event-time seconds in the batch, and for each second: the KEYS indexes of
+          its one-second types and words buckets and their expire-at (unix seconds); A, then A
+          quadruples (seal KEYS index, types bucket KEYS index, words bucket KEYS index,
+          expire-at): the coarser buckets holding that second; then T, W and T + W
+          (key, increment) pairs as above. A second's counts go into its one-second buckets
+          and into each coarser bucket whose seal exists (rolled up, see roll-up.lua); a
+          coarser bucket not rolled up yet is summed from its children when it is.
   then, optionally (TRANSPORT=redis-stream), the stream section: the KEYS index of the stream,
           the consumer group, E, then E entry ids: the entries whose lines make up this batch.
           The batch is applied only if every one of them is still pending in the group, and
@@ -44,10 +48,11 @@ if seq <= last then return 0 end
 local function streamSection()
   local q = 5
   q = q + 2 + 2 * (tonumber(ARGV[q]) + tonumber(ARGV[q + 1]))
-  local nGroups = tonumber(ARGV[q])
+  local nSeconds = tonumber(ARGV[q])
   q = q + 1
-  for _ = 1, nGroups do
-    q = q + 1 + 3 * tonumber(ARGV[q])
+  for _ = 1, nSeconds do
+    q = q + 3
+    q = q + 1 + 4 * tonumber(ARGV[q])
     q = q + 2 + 2 * (tonumber(ARGV[q]) + tonumber(ARGV[q + 1]))
   end
   if #ARGV < q then return nil end
@@ -60,6 +65,7 @@ for i = 1, #KEYS do
   local t = redis.call('TYPE', KEYS[i])['ok']
   local want = (i <= 3) and 'hash' or ((i == 4 or i == 7) and 'string' or 'zset')
   if i == streamIndex then want = 'stream' end
+  if i > 7 and string.sub(KEYS[i], -7) == ':sealed' then want = 'string' end
   if t ~= want and t ~= 'none' then return -1 end
 end
 
@@ -120,18 +126,23 @@ for _ = 1, nWords do
   p = p + 2
 end
 
--- Windowed: every group's counts into each of its buckets.
-local groups = tonumber(ARGV[p])
+-- Windowed: each second's counts into its one-second buckets and its rolled-up ancestors.
+local seconds = tonumber(ARGV[p])
 p = p + 1
-for _ = 1, groups do
-  local levels = tonumber(ARGV[p])
-  p = p + 1
-  local typeKeys, wordKeys, expireAt = {}, {}, {}
-  for l = 1, levels do
-    typeKeys[l], wordKeys[l] = KEYS[tonumber(ARGV[p])], KEYS[tonumber(ARGV[p + 1])]
-    expireAt[l] = ARGV[p + 2]
-    p = p + 3
+for _ = 1, seconds do
+  local typeKeys, wordKeys = { KEYS[tonumber(ARGV[p])] }, { KEYS[tonumber(ARGV[p + 1])] }
+  local expireAt = { ARGV[p + 2] }
+  local ancestors = tonumber(ARGV[p + 3])
+  p = p + 4
+  for _ = 1, ancestors do
+    if redis.call('EXISTS', KEYS[tonumber(ARGV[p])]) == 1 then
+      typeKeys[#typeKeys + 1] = KEYS[tonumber(ARGV[p + 1])]
+      wordKeys[#wordKeys + 1] = KEYS[tonumber(ARGV[p + 2])]
+      expireAt[#expireAt + 1] = ARGV[p + 3]
+    end
+    p = p + 4
   end
+  local levels = #typeKeys
   local gTypes, gWords = tonumber(ARGV[p]), tonumber(ARGV[p + 1])
   p = p + 2
   for _ = 1, gTypes do

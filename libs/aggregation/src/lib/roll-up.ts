@@ -1,0 +1,101 @@
+import type { Redis, Result } from 'ioredis';
+import { rollUpLua } from '../lua/scripts.generated';
+import type { WindowOptions } from './commit-batch';
+import type { KeyLayout } from './keys';
+import { type BucketRef, bucketStart, windowLadder } from './windows';
+
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    /** libs/aggregation/src/lua/roll-up.lua; see its header for the arguments. */
+    tallyRollUp(numKeys: number, args: (string | number)[]): Result<number, Context>;
+  }
+}
+
+function ensureScript(redis: Redis): void {
+  if (typeof (redis as Partial<Redis>).tallyRollUp !== 'function') {
+    redis.defineCommand('tallyRollUp', { lua: rollUpLua });
+  }
+}
+
+/**
+ * Seals `buckets` (and, first, their unsealed children): each then holds the exact counts of
+ * its seconds and gets every later event of them directly (see roll-up.lua). Buckets of size
+ * 1 and buckets already sealed or expired are skipped. Never changes a count a query sees,
+ * so it is safe to call any time, from any process, any number of times.
+ * @returns how many buckets were rolled up by this call
+ */
+export async function rollUpBuckets(
+  redis: Redis,
+  keys: KeyLayout,
+  buckets: readonly BucketRef[],
+  windows: WindowOptions,
+  nowSeconds: number,
+): Promise<number> {
+  const coarse = buckets.filter((b) => b.size > 1);
+  if (coarse.length === 0) return 0;
+  ensureScript(redis);
+  const ladder = windowLadder(windows.retentionSeconds);
+  const args: (string | number)[] = [
+    keys.bucketBase,
+    windows.retentionSeconds,
+    nowSeconds,
+    ladder.length,
+    ...ladder,
+  ];
+  for (const { size, start } of coarse) args.push(size, start);
+  return redis.tallyRollUp(0, args);
+}
+
+/**
+ * Which coarse buckets an ingest has written seconds of and that have closed since: the
+ * ingest rolls those up soon after their last second, so that queries find them summed
+ * and every later batch writes one-second buckets only. Holds at most one entry per coarse
+ * bucket (about 1,400 for an hour of seconds with the default retention).
+ */
+export class RollUpQueue {
+  private readonly ladder: readonly number[];
+  private readonly open = new Map<string, BucketRef>();
+
+  /**
+   * @param graceSeconds how long after a bucket's last second it is rolled up, so that events
+   *   a little late still go to the one-second buckets only
+   */
+  constructor(
+    windows: WindowOptions,
+    private readonly graceSeconds = 2,
+  ) {
+    this.ladder = windowLadder(windows.retentionSeconds);
+  }
+
+  /** Notes the coarse buckets holding `seconds` (event time, whole seconds). */
+  note(seconds: Iterable<number>): void {
+    let last: number | undefined;
+    for (const second of seconds) {
+      if (second === last) continue;
+      last = second;
+      for (let level = 1; level < this.ladder.length; level++) {
+        const size = this.ladder[level];
+        const start = bucketStart(second, size);
+        const id = `${size}:${start}`;
+        if (!this.open.has(id)) this.open.set(id, { size, start });
+      }
+    }
+  }
+
+  /** Takes the noted buckets whose last second is more than the grace before `nowSeconds`. */
+  takeClosed(nowSeconds: number): BucketRef[] {
+    const closed: BucketRef[] = [];
+    for (const [id, bucket] of this.open) {
+      if (bucket.start + bucket.size - 1 + this.graceSeconds < nowSeconds) {
+        closed.push(bucket);
+        this.open.delete(id);
+      }
+    }
+    return closed.sort((a, b) => a.size - b.size || a.start - b.start);
+  }
+
+  /** Buckets noted and not taken yet. */
+  get size(): number {
+    return this.open.size;
+  }
+}
