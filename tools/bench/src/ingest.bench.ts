@@ -12,7 +12,8 @@
  *
  * Env: LINES (2,000,000), VOCABULARY (1,000 words), TYPES (10), CORRUPT (0.01), RUNS (1),
  * WINDOWED (1: timestamps in the last minute, so windowed buckets are written too; 0: old
- * timestamps, totals only).
+ * timestamps, totals only). BATCH_MAX_KEYS, MAX_PENDING_KEYS, FLUSH_INTERVAL_MS and
+ * WINDOW_RETENTION_S, when set, are passed to the ingest.
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -126,6 +127,12 @@ async function realIngest(path: string, redis: Redis) {
       KEY_PREFIX: prefix,
       FIFO_PATH: fifo,
       HEALTH_PORT: String(20000 + (process.pid % 20000)),
+      // The ingest's tuning knobs pass through, to compare settings on the same file.
+      ...Object.fromEntries(
+        ['BATCH_MAX_KEYS', 'MAX_PENDING_KEYS', 'FLUSH_INTERVAL_MS', 'WINDOW_RETENTION_S']
+          .filter((name) => process.env[name] !== undefined)
+          .map((name) => [name, process.env[name] as string]),
+      ),
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

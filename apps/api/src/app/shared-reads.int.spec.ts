@@ -248,6 +248,8 @@ describe('a 503 while Redis is down is not served once it is back', () => {
       const ready = once(client, 'ready');
       await server.start();
       await ready;
+      // The writer reconnects on its own schedule; a write during its backoff would be refused.
+      if (writer.status !== 'ready') await once(writer, 'ready');
       await writeWords(writer, keys, ['back']);
       const up = await request(`${api.baseUrl}/events/countWords`);
       expect(up.status).toBe(200);

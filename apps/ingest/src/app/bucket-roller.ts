@@ -36,13 +36,17 @@ export class BucketRoller {
     const now = this.nowSeconds();
     const closed = this.queue.takeClosed(now);
     if (closed.length === 0) return;
-    try {
-      this.rolledUp += await rollUpBuckets(this.redis, this.keys, closed, this.windows, now);
-    } catch (error) {
-      this.logger.debug(
-        { event: 'roll_up_failed', err: (error as Error).message, buckets: closed.length },
-        'could not roll up closed window buckets; queries will',
-      );
+    // One call per bucket: each is a union in Redis (up to the vocabulary times 4 entries),
+    // and other clients get their turn between them.
+    for (const bucket of closed) {
+      try {
+        this.rolledUp += await rollUpBuckets(this.redis, this.keys, [bucket], this.windows, now);
+      } catch (error) {
+        this.logger.debug(
+          { event: 'roll_up_failed', err: (error as Error).message, bucket },
+          'could not roll up a closed window bucket; queries will',
+        );
+      }
     }
   }
 }

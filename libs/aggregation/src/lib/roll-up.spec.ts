@@ -14,7 +14,8 @@ describe('RollUpQueue', () => {
 
   it('hands out a bucket once its last second is more than the grace in the past, smallest first', () => {
     const queue = new RollUpQueue(W, 2);
-    queue.note([1024]);
+    queue.note([1024, 1024 + 5000]); // the stream is far ahead: the clock decides
+    queue.takeClosed(0);
     expect(queue.takeClosed(1029)).toEqual([]); // 1024..1027 closed at 1027; grace until 1029
     expect(queue.takeClosed(1030)).toEqual([{ size: 4, start: 1024 }]);
     expect(queue.takeClosed(1030)).toEqual([]);
@@ -24,7 +25,15 @@ describe('RollUpQueue', () => {
       { size: 256, start: 1024 },
       { size: 1024, start: 1024 },
     ]);
-    expect(queue.size).toBe(0);
+    expect(queue.size).toBe(5); // the buckets of 6024, still open
+  });
+
+  it('waits for the stream to move past a bucket, not only the clock (a replayed backlog)', () => {
+    const queue = new RollUpQueue(W, 2);
+    queue.note([1024, 1025]);
+    expect(queue.takeClosed(1_000_000)).toEqual([]); // the stream is still in 1024..1027
+    queue.note([1031]);
+    expect(queue.takeClosed(1_000_000)).toEqual([{ size: 4, start: 1024 }]);
   });
 
   it('notes nothing with a retention below 4 s (one-second buckets only)', () => {

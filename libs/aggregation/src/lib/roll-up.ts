@@ -47,18 +47,22 @@ export async function rollUpBuckets(
 }
 
 /**
- * Which coarse buckets an ingest has written seconds of and that have closed since: the
- * ingest rolls those up soon after their last second, so that queries find them summed
- * and every later batch writes one-second buckets only. Holds at most one entry per coarse
- * bucket (about 1,400 for an hour of seconds with the default retention).
+ * Which coarse buckets an ingest has written seconds of and that it is done with: the ingest
+ * rolls those up soon after their last second, so that queries find them summed and later
+ * batches write one-second buckets only. "Done" is judged by the event time the stream has
+ * reached, not the clock alone: a backlog replayed from an hour ago rolls its buckets up one
+ * after the other as it moves past them, instead of sealing them all at once and then writing
+ * every event into every level. Holds at most one entry per coarse bucket (about 1,400 for an
+ * hour of seconds with the default retention).
  */
 export class RollUpQueue {
   private readonly ladder: readonly number[];
   private readonly open = new Map<string, BucketRef>();
+  private highWater = -Infinity;
 
   /**
    * @param graceSeconds how long after a bucket's last second it is rolled up, so that events
-   *   a little late still go to the one-second buckets only
+   *   a little late or out of order still go to the one-second buckets only
    */
   constructor(
     windows: WindowOptions,
@@ -73,6 +77,7 @@ export class RollUpQueue {
     for (const second of seconds) {
       if (second === last) continue;
       last = second;
+      if (second > this.highWater) this.highWater = second;
       for (let level = 1; level < this.ladder.length; level++) {
         const size = this.ladder[level];
         const start = bucketStart(second, size);
@@ -82,11 +87,15 @@ export class RollUpQueue {
     }
   }
 
-  /** Takes the noted buckets whose last second is more than the grace before `nowSeconds`. */
+  /**
+   * Takes the noted buckets whose last second is more than the grace behind both `nowSeconds`
+   * and the latest second noted, smallest first (children before their parents).
+   */
   takeClosed(nowSeconds: number): BucketRef[] {
+    const horizon = Math.min(nowSeconds, this.highWater) - this.graceSeconds;
     const closed: BucketRef[] = [];
     for (const [id, bucket] of this.open) {
-      if (bucket.start + bucket.size - 1 + this.graceSeconds < nowSeconds) {
+      if (bucket.start + bucket.size - 1 < horizon) {
         closed.push(bucket);
         this.open.delete(id);
       }

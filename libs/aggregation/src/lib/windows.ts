@@ -1,13 +1,16 @@
 /**
  * Time buckets for windowed counts (SPEC §4 `window`), in event-time seconds.
  *
- * Every windowed event is counted into one bucket per level of a ladder of sizes 1, 4, 16,
- * 64, … seconds (powers of 4, up to the retention), each bucket aligned to a multiple of its
- * size. A window `[from, to]` is then covered exactly by aligned buckets, largest first: at
- * most 3 of each level on each edge plus the largest level in the middle. For the default
- * retention (3600 s, ladder 1…1024) that is at most 33 buckets for any window, instead of up
- * to 3600 one-second buckets; the price is one increment per level (6) per distinct key per
- * second on the write side.
+ * Buckets come in a ladder of sizes 1, 4, 16, 64, … seconds (powers of 4, up to the
+ * retention), each aligned to a multiple of its size. A window `[from, to]` is covered exactly
+ * by aligned buckets, largest first: at most 3 of each level on each edge plus the largest
+ * level in the middle. For the default retention (3600 s, ladder 1…1024) that is at most 33
+ * buckets for any window, instead of up to 3600 one-second buckets.
+ *
+ * The ingest writes one-second buckets only; a coarser bucket is summed from its children
+ * once (roll-up.lua) when the stream has moved past it or when a query needs it, and from then
+ * on gets late events of its seconds directly. So a windowed event costs one increment per
+ * distinct key per second, not one per level.
  */
 
 /** How far into the future (skewed clocks) an event still lands in its own second (SPEC §3). */
