@@ -1,3 +1,3 @@
 export { MAX_LINE_BYTES, type Event, type MalformedReason, type ParsedLine } from './lib/event';
-export { parseEventLine } from './lib/parse-event-line';
+export { parseEventLine, parseEventLineAt } from './lib/parse-event-line';
 export { LineSplitter, type LineSink } from './lib/line-splitter';

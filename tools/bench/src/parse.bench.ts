@@ -14,7 +14,12 @@
  * (events and malformed lines, which must agree between the parsers; for the bare loop, lines
  * JSON.parse read or threw on).
  */
-import { LineSplitter, parseEventLine, type ParsedLine } from '@tally/event-schema';
+import {
+  LineSplitter,
+  parseEventLine,
+  parseEventLineAt,
+  type ParsedLine,
+} from '@tally/event-schema';
 import { referenceParseEventLine } from '@tally/event-schema/testing';
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -139,6 +144,23 @@ const variants: Array<[string, (stream: Buffer) => Tally]> = [
       const tally = newTally();
       const splitter = new LineSplitter({
         line: (line) => count(tally, parseEventLine(line)),
+        oversize: () => tally.malformed++,
+      });
+      for (let at = 0; at < stream.length; at += CHUNK_BYTES) {
+        splitter.push(stream.subarray(at, at + CHUNK_BYTES));
+      }
+      splitter.end();
+      return tally;
+    },
+  ],
+  [
+    'LineSplitter + parseEventLineAt',
+    (stream) => {
+      // The ingest's path: each line scanned in place in its chunk, no Buffer view per line.
+      const tally = newTally();
+      const splitter = new LineSplitter({
+        line: (line) => count(tally, parseEventLine(line)),
+        lineAt: (bytes, start, end) => count(tally, parseEventLineAt(bytes, start, end)),
         oversize: () => tally.malformed++,
       });
       for (let at = 0; at < stream.length; at += CHUNK_BYTES) {

@@ -126,10 +126,17 @@ function numberValue(bytes: Buffer, start: number, end: number, isSmallInteger: 
  * `event_type`, `data` and `timestamp` lie (a repeated key overwrites, as JSON.parse does) and
  * decodes only those. A byte >= 0x80 can only be valid inside a string; the whole line is then
  * checked with isUtf8, before any other answer, since invalid UTF-8 is reported first.
+ *
+ * @param start - where the line starts in `bytes` (default 0)
+ * @param end - where it ends, exclusive (default `bytes.length`): the ingest scans lines in
+ *   place inside the chunk it read, without a Buffer view per line
  */
-export function scanEventLine(bytes: Buffer): ParsedLine | undefined {
-  const end = bytes.length;
-  let i = skipWhitespace(bytes, 0, end);
+export function scanEventLine(
+  bytes: Buffer,
+  start = 0,
+  end = bytes.length,
+): ParsedLine | undefined {
+  let i = skipWhitespace(bytes, start, end);
   if (i === end || bytes[i] !== LEFT_BRACE) return undefined;
 
   let hasNonAscii = false;
@@ -152,21 +159,21 @@ export function scanEventLine(bytes: Buffer): ParsedLine | undefined {
   let closed = i < end && bytes[i] === RIGHT_BRACE;
   while (!closed) {
     // A member: "key" : value, then `,` or `}`.
-    if (i === end || bytes[i] !== QUOTE) return invalid(bytes);
+    if (i === end || bytes[i] !== QUOTE) return invalid(bytes, start, end);
     const keyStart = i + 1;
     const field = knownKey(bytes, keyStart, end);
     let keyEnd = keyStart + KEYS[field].length - 1;
     if (field === OTHER_KEY) {
       keyEnd = scanString(bytes, keyStart, end);
-      if (keyEnd < 0) return keyEnd === INVALID ? invalid(bytes) : undefined;
+      if (keyEnd < 0) return keyEnd === INVALID ? invalid(bytes, start, end) : undefined;
       // An escaped key could spell a field name (`"d\u0061ta"`): left to the reference.
       if (lastString.hasEscape) return undefined;
       hasNonAscii ||= lastString.hasNonAscii;
     }
     i = skipWhitespace(bytes, keyEnd + 1, end);
-    if (i === end || bytes[i] !== COLON) return invalid(bytes);
+    if (i === end || bytes[i] !== COLON) return invalid(bytes, start, end);
     i = skipWhitespace(bytes, i + 1, end);
-    if (i === end) return invalid(bytes);
+    if (i === end) return invalid(bytes, start, end);
 
     const first = bytes[i];
     let kind: number;
@@ -188,9 +195,9 @@ export function scanEventLine(bytes: Buffer): ParsedLine | undefined {
     } else if (first === LEFT_BRACE || first === LEFT_BRACKET) {
       return undefined; // nested values: JSON.parse and the reference's walk handle them
     } else {
-      return invalid(bytes);
+      return invalid(bytes, start, end);
     }
-    if (valueEnd < 0) return valueEnd === INVALID ? invalid(bytes) : undefined;
+    if (valueEnd < 0) return valueEnd === INVALID ? invalid(bytes, start, end) : undefined;
     const escaped = kind === STRING && lastString.hasEscape;
     const nonAscii = kind === STRING && lastString.hasNonAscii;
     hasNonAscii ||= nonAscii;
@@ -215,18 +222,18 @@ export function scanEventLine(bytes: Buffer): ParsedLine | undefined {
     }
 
     i = skipWhitespace(bytes, i, end);
-    if (i === end) return invalid(bytes);
+    if (i === end) return invalid(bytes, start, end);
     if (bytes[i] === RIGHT_BRACE) {
       closed = true;
     } else if (bytes[i] === COMMA) {
       i = skipWhitespace(bytes, i + 1, end);
     } else {
-      return invalid(bytes);
+      return invalid(bytes, start, end);
     }
   }
   // After the closing brace: JSON whitespace only (a trailing `\r` is some).
-  for (i++; i < end; i++) if (!isJsonWhitespace(bytes[i])) return invalid(bytes);
-  if (hasNonAscii && !isUtf8(bytes)) return MALFORMED['invalid-utf8'];
+  for (i++; i < end; i++) if (!isJsonWhitespace(bytes[i])) return invalid(bytes, start, end);
+  if (hasNonAscii && !isUtf8(bytes.subarray(start, end))) return MALFORMED['invalid-utf8'];
 
   // The object is valid JSON without lone surrogates: now the field rules, in the SPEC order.
   if (typeKind !== STRING) return MALFORMED['invalid-event-type'];
@@ -252,6 +259,6 @@ export function scanEventLine(bytes: Buffer): ParsedLine | undefined {
 }
 
 /** The answer for a line that is certainly not JSON: unless its bytes are not UTF-8 at all. */
-function invalid(bytes: Buffer): ParsedLine {
-  return isUtf8(bytes) ? MALFORMED['invalid-json'] : MALFORMED['invalid-utf8'];
+function invalid(bytes: Buffer, start: number, end: number): ParsedLine {
+  return isUtf8(bytes.subarray(start, end)) ? MALFORMED['invalid-json'] : MALFORMED['invalid-utf8'];
 }

@@ -5,11 +5,15 @@ import { LineSplitter } from './line-splitter';
 const OVERSIZE = '<oversize>';
 
 /** A splitter whose sink records lines (copied: the views are reused) and oversize reports. */
-function recorder(maxLineBytes?: number) {
+function recorder(maxLineBytes?: number, inPlace = false) {
   const seen: string[] = [];
   const splitter = new LineSplitter(
     {
       line: (bytes) => seen.push(bytes.toString('latin1')),
+      // The in-place variant (the ingest's): the line is bytes[start, end).
+      lineAt: inPlace
+        ? (bytes, start, end) => seen.push(bytes.toString('latin1', start, end))
+        : undefined,
       oversize: () => seen.push(OVERSIZE),
     },
     maxLineBytes,
@@ -25,8 +29,13 @@ function naiveLines(stream: string, maxLineBytes: number): string[] {
 }
 
 /** Push `stream` cut at `cuts`, then end it; checks the memory bound after every push. */
-function splitInChunks(stream: string, cuts: number[], maxLineBytes: number): string[] {
-  const { seen, splitter } = recorder(maxLineBytes);
+function splitInChunks(
+  stream: string,
+  cuts: number[],
+  maxLineBytes: number,
+  inPlace = false,
+): string[] {
+  const { seen, splitter } = recorder(maxLineBytes, inPlace);
   const bytes = Buffer.from(stream, 'latin1');
   let from = 0;
   for (const to of [...cuts, bytes.length]) {
@@ -60,6 +69,7 @@ describe('LineSplitter', () => {
     for (let i = 0; i <= stream.length; i++) {
       for (let j = i; j <= stream.length; j++) {
         expect(splitInChunks(stream, [i, j], max)).toEqual(expected);
+        expect(splitInChunks(stream, [i, j], max, true)).toEqual(expected);
       }
     }
   });
@@ -74,6 +84,7 @@ describe('LineSplitter', () => {
         (text, rawCuts, limit) => {
           const cuts = rawCuts.map((c) => c % (text.length + 1)).sort((x, y) => x - y);
           expect(splitInChunks(text, cuts, limit)).toEqual(naiveLines(text, limit));
+          expect(splitInChunks(text, cuts, limit, true)).toEqual(naiveLines(text, limit));
         },
       ),
       { seed: 20240601, numRuns: 2000 },

@@ -13,6 +13,12 @@ export interface LineSink {
    * afterwards: consume it synchronously, or copy it (`Buffer.from(bytes)`) to keep it.
    */
   line(bytes: Buffer): void;
+  /**
+   * When present, called instead of `line` with the line as `bytes[start, end)`, where `bytes`
+   * is the pushed chunk or the splitter's own buffer (same lifetime rules): saves the hot path
+   * a Buffer view per line.
+   */
+  lineAt?(bytes: Buffer, start: number, end: number): void;
   /** One line longer than the limit, reported once when detected; its bytes are discarded. */
   oversize(): void;
 }
@@ -67,8 +73,10 @@ export class LineSplitter {
     }
     const sink = this.sink;
     const max = this.maxLineBytes;
+    const lineAt = sink.lineAt;
     for (let lf = chunk.indexOf(LF, start); lf !== -1; lf = chunk.indexOf(LF, start)) {
       if (lf - start > max) sink.oversize();
+      else if (lineAt !== undefined) lineAt.call(sink, chunk, start, lf);
       else sink.line(chunk.subarray(start, lf));
       start = lf + 1;
     }
@@ -82,9 +90,9 @@ export class LineSplitter {
    */
   end(): void {
     if (this.carryBytes > 0) {
-      const bytes = this.carry.subarray(0, this.carryBytes);
+      const length = this.carryBytes;
       this.carryBytes = 0;
-      this.sink.line(bytes);
+      this.emit(this.carry, length);
     }
     this.skipping = false;
   }
@@ -100,7 +108,13 @@ export class LineSplitter {
     this.reserve(total);
     chunk.copy(this.carry, this.carryBytes, 0, lf);
     this.carryBytes = 0;
-    this.sink.line(this.carry.subarray(0, total));
+    this.emit(this.carry, total);
+  }
+
+  /** Emits `bytes[0, length)` through whichever of `lineAt` and `line` the sink has. */
+  private emit(bytes: Buffer, length: number): void {
+    if (this.sink.lineAt !== undefined) this.sink.lineAt(bytes, 0, length);
+    else this.sink.line(bytes.subarray(0, length));
   }
 
   /** Carry `chunk[from, end)` into the next push, or start skipping once it breaks the limit. */

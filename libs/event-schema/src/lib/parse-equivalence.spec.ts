@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import fc from 'fast-check';
 import { scanEventLine } from './event-line-scanner';
-import { parseEventLine } from './parse-event-line';
+import { parseEventLine, parseEventLineAt } from './parse-event-line';
 import { referenceParseEventLine } from './reference-parse';
 
 // Differential test: `parseEventLine` (byte scanner, reference as fallback) must give exactly
@@ -24,6 +24,11 @@ function expectSameAnswer(bytes: Buffer): void {
     scanned++;
     expect(byScanner).toEqual(expected);
   }
+  // In place, as the ingest reads it: the line amid other bytes of the chunk.
+  // Raw 0xff bytes on both sides: invalid UTF-8 outside the line must not count.
+  const before = Buffer.from([0x7b, 0x22, 0xff, 0x0a]);
+  const chunk = Buffer.concat([before, bytes, Buffer.from([0x0a, 0xff, 0x7d])]);
+  expect(parseEventLineAt(chunk, before.length, before.length + bytes.length)).toEqual(expected);
   // The same line as a string: its UTF-8 reading, or a Latin-1 one (other characters).
   const text = bytes.toString(isUtf8(bytes) ? 'utf8' : 'latin1');
   expect(parseEventLine(text)).toEqual(referenceParseEventLine(text));
