@@ -122,30 +122,28 @@ export class BatchAggregator {
     const groups: [number | undefined, Group][] = [];
     let room = maxKeys;
     const take = (second: number | undefined, source: Group): Group => {
-      // Whole groups move as they are; the one that does not fit is split in one pass into
-      // fresh maps (deleting entries one by one would leave the source map full of holes).
+      // Whole groups move as they are. The one that does not fit gives up its oldest entries
+      // (insertion order): they are deleted from it one by one, so a split costs the entries
+      // moved, not the whole group (a 100,000-word pending group is split every batch).
       if (source.size <= room) {
         room -= source.size;
         groups.push([second, source]);
         return new Group();
       }
       const moved = new Group();
-      const rest = new Group();
-      for (const [from, to, keep] of [
-        [source.types, moved.types, rest.types],
-        [source.words, moved.words, rest.words],
+      for (const [from, to] of [
+        [source.types, moved.types],
+        [source.words, moved.words],
       ] as const) {
         for (const [key, n] of from) {
-          if (room > 0) {
-            to.set(key, n);
-            room--;
-          } else {
-            keep.set(key, n);
-          }
+          if (room === 0) break;
+          to.set(key, n);
+          from.delete(key);
+          room--;
         }
       }
       groups.push([second, moved]);
-      return rest;
+      return source;
     };
     if (this.untimed.size > 0) this.untimed = take(undefined, this.untimed);
     for (const [second, group] of this.seconds) {
