@@ -41,6 +41,15 @@ function reference(
   return top === undefined ? sorted : sorted.slice(0, top);
 }
 
+/** A small seeded generator: integers in [0, n). */
+function seeded(seed: number): (n: number) => number {
+  let state = seed;
+  return (n) => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state % n;
+  };
+}
+
 describeWithRedis('windowed counts (real Redis)', () => {
   const prefix = uniqueTestPrefix('windows');
   const keys = keyLayout(prefix);
@@ -60,6 +69,28 @@ describeWithRedis('windowed counts (real Redis)', () => {
       { ingestId: 'windows-test', seq: ++seq },
       { retentionSeconds },
     );
+  }
+
+  /** `count` random window queries (either kind, with or without top) against the reference. */
+  async function expectRandomQueries(
+    rand: (n: number) => number,
+    written: TestEvent[],
+    count: number,
+    maxTop: number,
+  ) {
+    for (let q = 0; q < count; q++) {
+      const window = 1 + rand(R);
+      const top = rand(2) === 0 ? undefined : 1 + rand(maxTop);
+      const kind = rand(2) === 0 ? 'types' : 'words';
+      const got = await readCounts(
+        redis,
+        keys,
+        kind,
+        { top, windowSeconds: window, nowSeconds: now },
+        { retentionSeconds: R },
+      );
+      expect(got).toEqual(reference(written, kind, now, R, now, window, top));
+    }
   }
 
   beforeAll(() => {
@@ -164,11 +195,7 @@ describeWithRedis('windowed counts (real Redis)', () => {
   });
 
   it('agrees with the reference for random streams, windows and tops', async () => {
-    let state = 42;
-    const rand = (n: number) => {
-      state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-      return state % n;
-    };
+    const rand = seeded(42);
     const vocabulary = ['foo', 'bar', 'baz', '__proto__', 'x', 'y', 'émoji😀', '42'];
     const stream: TestEvent[] = [];
     for (let i = 0; i < 2000; i++) {
@@ -180,27 +207,11 @@ describeWithRedis('windowed counts (real Redis)', () => {
     }
     // Several batches, as the ingest would write them.
     for (let i = 0; i < stream.length; i += 500) await ingest(stream.slice(i, i + 500), now, R);
-    for (let i = 0; i < 40; i++) {
-      const window = 1 + rand(R);
-      const top = rand(2) === 0 ? undefined : 1 + rand(6);
-      const kind = rand(2) === 0 ? 'types' : 'words';
-      const got = await readCounts(
-        redis,
-        keys,
-        kind,
-        { top, windowSeconds: window, nowSeconds: now },
-        { retentionSeconds: R },
-      );
-      expect(got).toEqual(reference(stream, kind, now, R, now, window, top));
-    }
+    await expectRandomQueries(rand, stream, 40, 6);
   });
 
   it('stays exact while buckets are rolled up between batches and late events land in sealed ones', async () => {
-    let state = 7;
-    const rand = (n: number) => {
-      state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-      return state % n;
-    };
+    const rand = seeded(7);
     const vocabulary = ['foo', 'bar', 'baz', '__proto__', 'x', 'émoji😀', '42', 'z'];
     const W = { retentionSeconds: R };
     const queue = new RollUpQueue(W, 0);
@@ -223,21 +234,9 @@ describeWithRedis('windowed counts (real Redis)', () => {
       written.push(...batch);
       queue.note(batch.map((e) => e.t).sort((a, b) => a - b));
       await rollUpBuckets(redis, keys, queue.takeClosed(roundNow), W, now);
-      for (let q = 0; q < 4; q++) {
-        const window = 1 + rand(R);
-        const top = rand(2) === 0 ? undefined : 1 + rand(5);
-        const kind = rand(2) === 0 ? 'types' : 'words';
-        const got = await readCounts(
-          redis,
-          keys,
-          kind,
-          { top, windowSeconds: window, nowSeconds: now },
-          W,
-        );
-        expect(got).toEqual(reference(written, kind, now, R, now, window, top));
-      }
+      await expectRandomQueries(rand, written, 4, 5);
     }
-    // Late events really went into sealed coarse buckets (not only one-second ones).
+    // Buckets were sealed along the way, so the later rounds wrote late events into them too.
     const sealed = (await keysWithPrefix(redis, prefix)).filter((k) => k.endsWith(':sealed'));
     expect(sealed.length).toBeGreaterThan(0);
   });
