@@ -9,6 +9,7 @@ import {
 import type { Redis } from 'ioredis';
 import { logSink, listenOnEphemeralPort, request, type RunningHttp } from '../testing/harness';
 import { createApp } from './app';
+import { SharedReads } from './shared-reads';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 // A real clock: bucket keys expire by the Redis clock, so their times must be current.
@@ -268,6 +269,64 @@ describeWithRedis('api over a real Redis', () => {
       expect(logged).toHaveLength(1);
       expect(logged[0]).toMatchObject({ level: 50, status: 500, path: '/events/countWords' });
       expect(JSON.stringify(logged[0]['err'])).toContain('WRONGTYPE');
+    });
+  });
+
+  describe('answers from the micro-cache (the fast path before express)', () => {
+    const reads = new SharedReads({ cacheMs: 1000, clockMs: () => 0 }); // never expires
+    let cached: RunningHttp;
+    beforeAll(async () => {
+      cached = await listenOnEphemeralPort(
+        createApp({
+          redis,
+          keys,
+          retentionSeconds: 3600,
+          logger: sink.logger,
+          now: () => NOW,
+          sharedReads: reads,
+        }),
+      );
+    });
+    afterAll(() => cached.close());
+
+    /** Every header but the ones that differ per connection or per moment. */
+    const headersOf = (answer: Awaited<ReturnType<typeof request>>) =>
+      [...answer.headers].filter(([name]) => !['date', 'connection', 'keep-alive'].includes(name));
+
+    it.each([
+      '/events/countByEventType',
+      '/events/countByEventType/',
+      '/events/countWords?top=2',
+      '/events/countWords/?window=3600&top=1&unknown=x',
+      '/events/countByEventType?window=60',
+      '/events/stats',
+      '/events/stats/',
+      '/events/countWords?top=0',
+      '/events/countwords',
+    ])('answers %s the same from the cache as from Redis, GET and HEAD', async (path) => {
+      for (const method of ['GET', 'HEAD']) {
+        const first = await request(`${cached.baseUrl}${path}`, { method });
+        const before = reads.counts.cached;
+        const second = await request(`${cached.baseUrl}${path}`, { method });
+        expect(second.status).toBe(first.status);
+        expect(second.text).toBe(first.text);
+        expect(headersOf(second)).toEqual(headersOf(first));
+        // The second 200 came from the cache; errors are never cached.
+        expect(reads.counts.cached - before).toBe(first.status === 200 ? 1 : 0);
+      }
+    });
+
+    it('labels cached answers with the route, like the answers express gives', async () => {
+      await request(`${cached.baseUrl}/events/stats/`);
+      await request(`${cached.baseUrl}/events/stats/`);
+      const metrics = (await request(`${cached.baseUrl}/metrics`)).text;
+      const line = metrics
+        .split('\n')
+        .find((l) =>
+          l.startsWith('http_requests_total{method="GET",route="/events/stats",status="200"}'),
+        );
+      expect(Number(line?.split(' ')[1])).toBeGreaterThanOrEqual(2);
+      expect(metrics).not.toContain('route="/events/stats/"');
     });
   });
 });

@@ -1,4 +1,4 @@
-import type { Response } from 'express';
+import type { ServerResponse } from 'node:http';
 
 /** SPEC §4: every answer except /metrics. */
 export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
@@ -11,7 +11,7 @@ export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
  * path only adds work per request (a MIME lookup for the type, an ETag and freshness check we
  * turned off or never need). Node itself leaves the body out of a HEAD answer.
  */
-export function sendJson(res: Response, status: number, body: string | Buffer): void {
+export function sendJson(res: ServerResponse, status: number, body: string | Buffer): void {
   res.statusCode = status;
   res.setHeader('Content-Type', JSON_CONTENT_TYPE);
   res.setHeader(

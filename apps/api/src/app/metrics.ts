@@ -1,4 +1,5 @@
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 import type { SharedReadCounts } from './shared-reads';
 
@@ -15,13 +16,24 @@ export function createMetricsRegistry(): Registry {
   return registry;
 }
 
+/** Records one request's answer into the HTTP metrics. */
+export type TrackRequest = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  routeOf: () => string,
+) => void;
+
 /**
  * Registers `http_requests_total` and `http_request_duration_seconds` (labels `method`,
- * `route`, `status`) in `registry` and returns the middleware that records them; mount it
- * before the routes. `route` is the matched route's path (`/events/stats` also for
- * `/events/stats/`) or `unmatched`, never the raw URL. Call once per registry.
+ * `route`, `status`) in `registry`. Returns the middleware that records them (mount it before
+ * the routes; `route` is the matched route's path, `/events/stats` also for `/events/stats/`,
+ * or `unmatched`, never the raw URL) and `track`, the same recording for requests answered
+ * before express (the cached-answer fast path in app.ts). Call once per registry.
  */
-export function httpMetricsMiddleware(registry: Registry): RequestHandler {
+export function httpMetrics(registry: Registry): {
+  middleware: RequestHandler;
+  track: TrackRequest;
+} {
   const labelNames = ['method', 'route', 'status'] as const;
   const requests = new Counter({
     name: 'http_requests_total',
@@ -54,22 +66,26 @@ export function httpMetricsMiddleware(registry: Registry): RequestHandler {
     return child;
   };
 
-  return (req, res, next) => {
+  const track: TrackRequest = (req, res, routeOf) => {
     const startedMs = performance.now();
     // 'close' follows 'finish' when the answer was sent, and comes alone when the client went
     // away first: one listener sees every request once.
     res.once('close', () => {
-      const route: unknown = (req.route as { path?: unknown } | undefined)?.path;
-      const child = childFor(
-        req.method,
-        typeof route === 'string' ? route : UNMATCHED_ROUTE,
-        res.statusCode,
-      );
+      const child = childFor(req.method ?? '', routeOf(), res.statusCode);
       child.inc();
       child.observe((performance.now() - startedMs) / 1000);
     });
+  };
+  const middleware: RequestHandler = (req, res, next) => {
+    track(req, res, () => routeOf(req));
     next();
   };
+  return { middleware, track };
+}
+
+function routeOf(req: Request): string {
+  const route: unknown = (req.route as { path?: unknown } | undefined)?.path;
+  return typeof route === 'string' ? route : UNMATCHED_ROUTE;
 }
 
 /**
