@@ -42,11 +42,15 @@ export class IngestService {
       (overloaded) => this.onPressure(overloaded),
     );
     this.counter = new LineCounter(() => this.committer.pending, config.windowRetentionSeconds);
+    const countBytes = (bytes: Buffer) => {
+      this.counter.push(bytes);
+      this.committer.afterCounting();
+    };
     this.reader = new FifoReader(config.fifoPath, {
-      onChunk: (chunk) => {
-        this.counter.push(chunk);
-        this.committer.afterCounting();
-      },
+      onChunk: countBytes,
+      // Without a copy per read: the counter uses the bytes at once (the line splitter
+      // copies only an unterminated tail into its own buffer).
+      onBytes: countBytes,
       onEof: () => {
         this.counter.endOfStream();
         // Every writer closed: nothing more is coming for now, so store without waiting for

@@ -55,6 +55,31 @@ describe('FifoReader', () => {
     expect(got.errors).toEqual([]);
   });
 
+  it('hands out views of its own buffer to onBytes, every byte once, in order', async () => {
+    const got = new ChunkCollector();
+    const views: Buffer[] = [];
+    const r = new FifoReader(path, {
+      ...got.events,
+      onChunk: () => {
+        throw new Error('onChunk must not be called when onBytes is given');
+      },
+      onBytes: (view) => {
+        views.push(view);
+        got.events.onChunk(Buffer.from(view)); // a consumer that keeps bytes copies them
+      },
+    });
+    cleanup.push(() => r.close());
+    r.start();
+    const w = writer();
+    await w.write(numberedLines(0, 20_000));
+    await w.close();
+    await waitFor(() => got.eofs === 1, 'EOF');
+    expect(lineNumbers(got.text())).toEqual(range(0, 20_000));
+    // No copy per read: every view is over the same memory.
+    expect(views.length).toBeGreaterThan(1);
+    expect(new Set(views.map((v) => v.buffer)).size).toBe(1);
+  });
+
   it('reports EOF when the writer closes and then reads the next writer', async () => {
     const { reader: r, got } = reader();
     r.start();

@@ -14,6 +14,12 @@ export interface FifoReaderEvents {
   /** Bytes read from the FIFO, at most 64 KiB, cut anywhere (not at line ends). Yours to keep. */
   onChunk(chunk: Buffer): void;
   /**
+   * When present, called instead of `onChunk` with a view into the reader's own buffer, valid
+   * only until it returns (the next read overwrites it): no copy per read, for a consumer that
+   * uses the bytes at once (the ingest's hot path).
+   */
+  onBytes?(view: Buffer): void;
+  /**
    * Every writer has closed the FIFO: an unterminated remainder is now a complete line
    * (SPEC §1). Not the end: the reader goes on and reads the next writer.
    */
@@ -202,9 +208,16 @@ export class FifoReader {
     }
     this.sawData = true;
     this.events.onOpen?.();
-    this.events.onChunk(Buffer.from(this.readBuffer.subarray(0, n)));
+    this.deliver(n);
     // Probably a writer is still there: let libuv read the rest (an EOF comes as 'end').
     if (!this.closing) this.attach(fd);
+  }
+
+  /** Hands the first `n` bytes of the read buffer to the consumer: a view or a copy. */
+  private deliver(n: number): void {
+    const view = this.readBuffer.subarray(0, n);
+    if (this.events.onBytes !== undefined) this.events.onBytes(view);
+    else this.events.onChunk(Buffer.from(view));
   }
 
   private attach(fd: number): void {
@@ -213,7 +226,7 @@ export class FifoReader {
       callback: (bytes) => {
         if (!this.closing) {
           this.sawData = true;
-          this.events.onChunk(Buffer.from(this.readBuffer.subarray(0, bytes)));
+          this.deliver(bytes);
         }
         return true;
       },
