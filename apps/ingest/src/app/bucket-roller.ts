@@ -17,16 +17,18 @@ import type { Logger } from 'pino';
  */
 export class BucketRoller {
   private readonly queue: RollUpQueue;
-  rolledUp = 0;
+  private readonly windows: WindowOptions;
 
+  /** @param retentionSeconds WINDOW_RETENTION_S (the ladder of bucket sizes follows from it) */
   constructor(
     private readonly redis: Redis,
     private readonly keys: KeyLayout,
-    private readonly windows: WindowOptions,
+    retentionSeconds: number,
     private readonly logger: Logger,
     private readonly nowSeconds: () => number = () => Math.floor(Date.now() / 1000),
   ) {
-    this.queue = new RollUpQueue(windows);
+    this.windows = { retentionSeconds };
+    this.queue = new RollUpQueue(this.windows);
   }
 
   /** Call after `batch` was stored. Never throws. */
@@ -40,7 +42,7 @@ export class BucketRoller {
     // and other clients get their turn between them.
     for (const bucket of closed) {
       try {
-        this.rolledUp += await rollUpBuckets(this.redis, this.keys, [bucket], this.windows, now);
+        await rollUpBuckets(this.redis, this.keys, [bucket], this.windows, now);
       } catch (error) {
         this.logger.debug(
           { event: 'roll_up_failed', err: (error as Error).message, bucket },

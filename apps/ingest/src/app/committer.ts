@@ -8,7 +8,7 @@ import {
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { BucketRoller } from './bucket-roller';
-import { Outage } from './outage';
+import { Outage, retryDelayMs } from './outage';
 
 export interface CommitterOptions {
   readonly ingestId: string;
@@ -55,8 +55,6 @@ export class Committer {
   private readonly outage = new Outage();
   private idleWaiters: (() => void)[] = [];
   private readonly roller: BucketRoller;
-  private readonly retryBaseMs: number;
-  private readonly retryMaxMs: number;
 
   constructor(
     private readonly redis: Redis,
@@ -65,14 +63,7 @@ export class Committer {
     private readonly logger: Logger,
     private readonly onPressureChange: (overloaded: boolean) => void = () => undefined,
   ) {
-    this.retryBaseMs = options.retryBaseMs ?? 50;
-    this.retryMaxMs = options.retryMaxMs ?? 2_000;
-    this.roller = new BucketRoller(
-      redis,
-      keys,
-      { retentionSeconds: options.retentionSeconds },
-      logger,
-    );
+    this.roller = new BucketRoller(redis, keys, options.retentionSeconds, logger);
   }
 
   /** Distinct keys held in memory, pending and in flight. */
@@ -161,7 +152,7 @@ export class Committer {
         break;
       } catch (error) {
         this.recordFailure(error as Error, attempt);
-        const delay = Math.min(this.retryBaseMs * 2 ** Math.min(attempt, 10), this.retryMaxMs);
+        const delay = retryDelayMs(attempt, this.options.retryBaseMs, this.options.retryMaxMs);
         await new Promise((resolve) => setTimeout(resolve, delay));
       }
     }

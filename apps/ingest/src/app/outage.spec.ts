@@ -1,4 +1,4 @@
-import { Outage } from './outage';
+import { Outage, retryDelayMs } from './outage';
 
 describe('Outage', () => {
   it('logs the first failure of an outage, then one every 10 s, and reports how long it lasted', () => {
@@ -16,5 +16,14 @@ describe('Outage', () => {
     expect(outage.failing).toBe(false);
     expect(outage.lastError).toBeUndefined();
     expect(outage.succeeded()).toBeUndefined();
+  });
+});
+
+describe('retryDelayMs', () => {
+  it('doubles from the base and stops at the cap', () => {
+    expect([0, 1, 2, 3, 5, 6, 20].map((a) => retryDelayMs(a))).toEqual([
+      50, 100, 200, 400, 1600, 2000, 2000,
+    ]);
+    expect(retryDelayMs(3, 10, 1_000)).toBe(80);
   });
 });

@@ -41,3 +41,8 @@ export class Outage {
     return lasted;
   }
 }
+
+/** The wait before retry `attempt` (from 0) of a failed Redis step: doubling from `baseMs`, at most `maxMs`. */
+export function retryDelayMs(attempt: number, baseMs = 50, maxMs = 2_000): number {
+  return Math.min(baseMs * 2 ** Math.min(attempt, 10), maxMs);
+}

@@ -14,7 +14,7 @@ import {
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { BucketRoller } from './bucket-roller';
-import { Outage } from './outage';
+import { Outage, retryDelayMs } from './outage';
 import type { CommitterTotals } from './committer';
 import { LineCounter } from './line-counter';
 
@@ -85,12 +85,7 @@ export class StreamSource {
     private readonly logger: Logger,
   ) {
     this.counter = new LineCounter(() => this.pending, options.retentionSeconds);
-    this.roller = new BucketRoller(
-      redis,
-      keys,
-      { retentionSeconds: options.retentionSeconds },
-      logger,
-    );
+    this.roller = new BucketRoller(redis, keys, options.retentionSeconds, logger);
   }
 
   get failing(): boolean {
@@ -157,8 +152,7 @@ export class StreamSource {
   }
 
   private backoff(attempt: number): number {
-    const base = this.options.retryBaseMs ?? 50;
-    return Math.min(base * 2 ** Math.min(attempt, 10), this.options.retryMaxMs ?? 2_000);
+    return retryDelayMs(attempt, this.options.retryBaseMs, this.options.retryMaxMs);
   }
 
   /** Counts `entries` and commits them with their acks; retries until Redis has answered. */
