@@ -1,7 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -10,13 +7,21 @@ import {
   createTestRedis,
   deleteKeysWithPrefix,
   describeWithRedis,
+  freeLocalPort,
   testRedisUrl,
   uniqueTestPrefix,
 } from '@tally/aggregation/testing';
+import {
+  type AppProcess,
+  assertRunning,
+  eventually,
+  startApp,
+  stopApp,
+  workspaceRoot,
+} from '@tally/app-processes';
 import type { Redis } from 'ioredis';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
-const workspaceRoot = join(__dirname, '..', '..', '..');
 const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOT_DIR = join(workspaceRoot, 'tmp', 'dashboard');
 /** User data that must show as text, never run. */
@@ -38,23 +43,6 @@ function describeWithChromium(name: string, body: () => void): void {
       `SKIPPED dashboard browser test: ${CHROMIUM} is missing (apt-get install chromium)\n`,
     );
     describe.skip(name, body);
-  }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
-}
-
-async function eventually(what: string, check: () => Promise<boolean>, timeoutMs = 15_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
@@ -99,8 +87,7 @@ describeWithChromium('the dashboard at / in headless Chromium (built api)', () =
   const prefix = uniqueTestPrefix('dashboard');
   const keys = keyLayout(prefix);
   let redis: Redis;
-  let api: ChildProcess;
-  let apiOutput = '';
+  let api: AppProcess | undefined;
   let baseUrl: string;
   let userDataDir: string;
   let context: BrowserContext;
@@ -116,23 +103,17 @@ describeWithChromium('the dashboard at / in headless Chromium (built api)', () =
       ['lorem', 'lorem', 'lorem', 'ipsum', 'ipsum', 'dolor', '<b>bold</b>'],
       6,
     );
-    const port = await freePort();
+    const port = await freeLocalPort();
     baseUrl = `http://127.0.0.1:${port}`;
-    api = spawn(process.execPath, [join(workspaceRoot, 'dist', 'apps', 'api', 'main.js')], {
-      cwd: workspaceRoot,
-      env: {
-        PATH: process.env['PATH'] ?? '/usr/bin:/bin',
-        REDIS_URL: testRedisUrl(),
-        KEY_PREFIX: prefix,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    api.stdout?.on('data', (d: Buffer) => (apiOutput += d.toString()));
-    api.stderr?.on('data', (d: Buffer) => (apiOutput += d.toString()));
+    const started = startApp(
+      'api',
+      { REDIS_URL: testRedisUrl(), KEY_PREFIX: prefix, PORT: String(port), HOST: '127.0.0.1' },
+      join(workspaceRoot, 'tmp', 'dashboard-logs'),
+    );
+    api = started;
     await eventually('the built api to answer /health', async () => {
-      return (await fetch(`${baseUrl}/health`)).status === 200;
+      assertRunning(started);
+      return (await fetch(`${baseUrl}/health`)).status === 200 ? true : undefined;
     });
 
     userDataDir = mkdtempSync(join(tmpdir(), 'tally-dashboard-chromium-'));
@@ -156,10 +137,7 @@ describeWithChromium('the dashboard at / in headless Chromium (built api)', () =
   afterAll(async () => {
     await context?.close();
     if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
-    if (api && api.exitCode === null) {
-      api.kill('SIGTERM');
-      await once(api, 'exit');
-    }
+    if (api) await stopApp(api);
     await deleteKeysWithPrefix(redis, prefix);
     await redis.quit();
   });
@@ -263,6 +241,6 @@ describeWithChromium('the dashboard at / in headless Chromium (built api)', () =
     const csp = res.headers.get('content-security-policy') ?? '';
     expect(csp).toContain("script-src 'self'");
     expect(csp).not.toContain('unsafe-inline');
-    expect(apiOutput).not.toContain('"level":50');
+    expect(`${api?.stdout()}${api?.stderr()}`).not.toContain('"level":50');
   });
 });

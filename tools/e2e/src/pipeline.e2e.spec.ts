@@ -7,10 +7,21 @@ import {
   createTestRedis,
   deleteKeysWithPrefix,
   describeWithRedis,
+  freeLocalPort,
   testRedisUrl,
   uniqueTestPrefix,
 } from '@tally/aggregation/testing';
-import { type AppProcess, eventually, freePort, startApp, stopApp } from './support/processes';
+import {
+  type AppName,
+  type AppProcess,
+  eventually,
+  startApp,
+  stopApp,
+  workspaceRoot,
+} from '@tally/app-processes';
+
+/** Every app's output also goes to tmp/e2e-logs/<app>-<pid>.log, to read after a failure. */
+const LOG_DIR = join(workspaceRoot, 'tmp', 'e2e-logs');
 
 /**
  * Writes all of `data`: one write(2) to a pipe may take only part of a large buffer (a signal
@@ -94,8 +105,8 @@ describeWithRedis('the built apps, end to end', () => {
   let ingest: AppProcess;
   /** Every process a test started, stopped in afterAll even when a test failed midway. */
   const started: AppProcess[] = [];
-  const start = (...args: Parameters<typeof startApp>) => {
-    const proc = startApp(...args);
+  const start = (app: AppName, appEnv: Record<string, string>) => {
+    const proc = startApp(app, appEnv, LOG_DIR);
     started.push(proc);
     return proc;
   };
@@ -131,8 +142,8 @@ describeWithRedis('the built apps, end to end', () => {
 
   beforeAll(async () => {
     redis = createTestRedis();
-    healthPort = await freePort();
-    const port = await freePort();
+    healthPort = await freeLocalPort();
+    const port = await freeLocalPort();
     base = `http://127.0.0.1:${port}`;
     ingest = start('ingest', env());
     start('api', { ...env(), PORT: String(port), HOST: '127.0.0.1' });

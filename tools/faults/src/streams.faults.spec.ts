@@ -1,5 +1,6 @@
 import { describeFaults, report } from './support/describe-faults';
-import { eventually, holdFaultFor } from './support/processes';
+import { eventually } from '@tally/app-processes';
+import { holdFaultFor } from './support/processes';
 import { countStream } from './support/reference';
 import { StreamPipeline } from './support/stream-pipeline';
 import { joinLines, streamLines } from './support/streams';

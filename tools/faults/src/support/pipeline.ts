@@ -9,17 +9,9 @@ import {
   uniqueTestPrefix,
 } from '@tally/aggregation/testing';
 import type { Redis } from 'ioredis';
-import {
-  type AppProcess,
-  assertRunning,
-  eventually,
-  shellQuote,
-  startApp,
-  stopApp,
-} from './processes';
+import { type AppProcess, assertRunning, eventually, stopApp } from '@tally/app-processes';
+import { pacedCatCommand, scrapeMetrics, startFaultsApp } from './processes';
 import { countDifferences, type Counts } from './reference';
-
-const PACED_CAT = join(__dirname, 'paced-cat.mjs');
 
 export interface HttpAnswer {
   readonly status: number;
@@ -65,7 +57,7 @@ export class FaultPipeline {
     const redis = await startOwnRedisServer({ appendonly: options.appendonly ?? false });
     const port = await freeLocalPort();
     const prefix = uniqueTestPrefix(`faults-${label}`);
-    const api = startApp('api', {
+    const api = startFaultsApp('api', {
       REDIS_URL: redis.url,
       KEY_PREFIX: prefix,
       PORT: String(port),
@@ -96,7 +88,7 @@ export class FaultPipeline {
    */
   async startIngest(env: Record<string, string> = {}): Promise<AppProcess> {
     const healthPort = await freeLocalPort();
-    const ingest = startApp('ingest', {
+    const ingest = startFaultsApp('ingest', {
       REDIS_URL: this.redis.url,
       KEY_PREFIX: this.prefix,
       FIFO_PATH: this.fifo,
@@ -119,12 +111,9 @@ export class FaultPipeline {
    * GENERATOR_CMD), so the real producer and its FifoWriter write the lines.
    */
   startProducer(file: string, linesPerSecond: number): AppProcess {
-    const command = [process.execPath, PACED_CAT, file, String(linesPerSecond)]
-      .map(shellQuote)
-      .join(' ');
-    const producer = startApp('producer', {
+    const producer = startFaultsApp('producer', {
       FIFO_PATH: this.fifo,
-      GENERATOR_CMD: `exec ${command}`,
+      GENERATOR_CMD: pacedCatCommand(file, linesPerSecond),
     });
     this.started.push(producer);
     return producer;
@@ -159,13 +148,7 @@ export class FaultPipeline {
   /** The current ingest's /metrics as `name{labels}` -> value. */
   async ingestMetrics(): Promise<Map<string, number>> {
     assertRunning(this.ingest);
-    const res = await fetch(`${this.ingestBase}/metrics`, { signal: AbortSignal.timeout(5_000) });
-    const metrics = new Map<string, number>();
-    for (const line of (await res.text()).split('\n')) {
-      const match = /^([a-z_]+(?:\{[^}]*\})?) (\S+)$/.exec(line);
-      if (match) metrics.set(match[1], Number(match[2]));
-    }
-    return metrics;
+    return scrapeMetrics(this.ingestBase);
   }
 
   async ingestMetric(name: string): Promise<number> {

@@ -10,17 +10,9 @@ import {
   uniqueTestPrefix,
 } from '@tally/aggregation/testing';
 import type { Redis } from 'ioredis';
-import {
-  type AppProcess,
-  assertRunning,
-  eventually,
-  shellQuote,
-  startApp,
-  stopApp,
-} from './processes';
+import { type AppProcess, assertRunning, eventually, stopApp } from '@tally/app-processes';
+import { pacedCatCommand, scrapeMetrics, startFaultsApp } from './processes';
 import { countDifferences, type Counts } from './reference';
-
-const PACED_CAT = join(__dirname, 'paced-cat.mjs');
 
 export interface StreamIngest {
   readonly process: AppProcess;
@@ -60,7 +52,7 @@ export class StreamPipeline {
   async startIngest(env: Record<string, string> = {}): Promise<StreamIngest> {
     const port = await freeLocalPort();
     const id = `replica-${this.ingests.length + 1}`;
-    const proc = startApp('ingest', {
+    const proc = startFaultsApp('ingest', {
       TRANSPORT: 'redis-stream',
       REDIS_URL: this.redis.url,
       KEY_PREFIX: this.prefix,
@@ -86,14 +78,11 @@ export class StreamPipeline {
     linesPerSecond: number,
     env: Record<string, string> = {},
   ): AppProcess {
-    const command = [process.execPath, PACED_CAT, file, String(linesPerSecond)]
-      .map(shellQuote)
-      .join(' ');
-    const producer = startApp('producer', {
+    const producer = startFaultsApp('producer', {
       TRANSPORT: 'redis-stream',
       REDIS_URL: this.redis.url,
       KEY_PREFIX: this.prefix,
-      GENERATOR_CMD: `exec ${command}`,
+      GENERATOR_CMD: pacedCatCommand(file, linesPerSecond),
       ...env,
     });
     this.started.push(producer);
@@ -107,14 +96,8 @@ export class StreamPipeline {
   }
 
   /** A replica's /metrics as `name{labels}` -> value. */
-  async metrics(ingest: StreamIngest): Promise<Map<string, number>> {
-    const res = await fetch(`${ingest.base}/metrics`, { signal: AbortSignal.timeout(5_000) });
-    const metrics = new Map<string, number>();
-    for (const line of (await res.text()).split('\n')) {
-      const match = /^([a-z_]+(?:\{[^}]*\})?) (\S+)$/.exec(line);
-      if (match) metrics.set(match[1], Number(match[2]));
-    }
-    return metrics;
+  metrics(ingest: StreamIngest): Promise<Map<string, number>> {
+    return scrapeMetrics(ingest.base);
   }
 
   async metric(ingest: StreamIngest, name: string): Promise<number> {

@@ -1,0 +1,10 @@
+export {
+  type AppName,
+  type AppProcess,
+  assertRunning,
+  eventually,
+  GiveUp,
+  startApp,
+  stopApp,
+  workspaceRoot,
+} from './lib/app-processes';

@@ -1,0 +1,124 @@
+/**
+ * The built apps as real processes, for the tools' end-to-end and fault tests: start one
+ * (`node dist/apps/<app>/main.js`), stop it, and wait for a condition by polling instead of
+ * sleeping. One copy for tools/e2e, tools/faults and tools/dashboard-e2e.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** The repository root (this file is libs/app-processes/src/lib/app-processes.ts). */
+export const workspaceRoot = join(__dirname, '..', '..', '..', '..');
+
+export type AppName = 'producer' | 'ingest' | 'api';
+
+export interface AppProcess {
+  readonly name: AppName;
+  readonly child: ChildProcess;
+  readonly pid: number;
+  /** Everything written to stdout so far (pino JSON lines). */
+  stdout(): string;
+  stderr(): string;
+  /** The exit code, or the signal name, once the process has exited. */
+  readonly exited: Promise<number | string>;
+  readonly running: boolean;
+}
+
+/**
+ * Starts `node dist/apps/<app>/main.js` with `env` added to a minimal environment. Its stdout
+ * and stderr are kept (see {@link AppProcess}) and also written to `<logDir>/<app>-<pid>.log`,
+ * to read after a failure.
+ */
+export function startApp(app: AppName, env: Record<string, string>, logDir: string): AppProcess {
+  const child = spawn(process.execPath, [join(workspaceRoot, 'dist', 'apps', app, 'main.js')], {
+    cwd: workspaceRoot,
+    env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  if (child.pid === undefined) throw new Error(`could not start ${app}`);
+  let out = '';
+  let err = '';
+  mkdirSync(logDir, { recursive: true });
+  const log = createWriteStream(join(logDir, `${app}-${child.pid}.log`));
+  child.stdout?.on('data', (d: Buffer) => {
+    out += d.toString();
+    log.write(d);
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    err += d.toString();
+    log.write(d);
+  });
+  child.on('exit', () => log.end());
+  const exited = once(child, 'exit').then(([code, signal]) => (code ?? signal) as number | string);
+  return {
+    name: app,
+    child,
+    pid: child.pid,
+    stdout: () => out,
+    stderr: () => err,
+    exited,
+    get running() {
+      return child.exitCode === null && child.signalCode === null;
+    },
+  };
+}
+
+/** Sends `signal` and waits for the exit; SIGKILL when it takes longer than `ms`. */
+export async function stopApp(
+  app: AppProcess,
+  signal: NodeJS.Signals = 'SIGTERM',
+  ms = 10_000,
+): Promise<number | string> {
+  if (!app.running) return app.exited;
+  app.child.kill(signal);
+  const timer = setTimeout(() => app.child.kill('SIGKILL'), ms);
+  try {
+    return await app.exited;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Thrown from an {@link eventually} check to stop waiting at once (a process died). */
+export class GiveUp extends Error {
+  override readonly name = 'GiveUp';
+}
+
+/** Throws {@link GiveUp} when `app` is no longer running, with its exit and last output. */
+export function assertRunning(app: AppProcess): void {
+  if (app.running) return;
+  const status = app.child.exitCode ?? app.child.signalCode;
+  const tail = (app.stderr() || app.stdout()).trim().split('\n').slice(-3).join('\n');
+  throw new GiveUp(`${app.name} ${app.pid} is not running (exit ${status}); last output:\n${tail}`);
+}
+
+/**
+ * Polls `check` until it returns something other than undefined, or fails after `timeoutMs`
+ * with `what` and the last error seen; a {@link GiveUp} from `check` fails at once. The way to
+ * wait, instead of a sleep.
+ */
+export async function eventually<T>(
+  what: string,
+  check: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 20_000,
+  everyMs = 50,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+      last = undefined;
+    } catch (error) {
+      if (error instanceof GiveUp) throw error;
+      last = error;
+    }
+    if (Date.now() > deadline) {
+      const detail = last === undefined ? '' : `: ${String(last)}`;
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${detail}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}
