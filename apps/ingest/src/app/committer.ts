@@ -30,6 +30,11 @@ export interface CommitterTotals {
   failedAttempts: number;
 }
 
+/** Totals that start at zero (the committer's and the stream source's). */
+export function emptyTotals(): CommitterTotals {
+  return { batches: 0, events: 0, malformedLines: 0, duplicates: 0, failedAttempts: 0 };
+}
+
 /**
  * Owns the counts between "line read" and "count stored". Lines are counted into `pending`;
  * a batch is cut when `batchMaxKeys` distinct keys are pending or `flushIntervalMs` has passed,
@@ -40,13 +45,7 @@ export interface CommitterTotals {
  */
 export class Committer {
   readonly pending = new BatchAggregator();
-  readonly totals: CommitterTotals = {
-    batches: 0,
-    events: 0,
-    malformedLines: 0,
-    duplicates: 0,
-    failedAttempts: 0,
-  };
+  readonly totals = emptyTotals();
   private inFlight: { batch: Batch; seq: number } | null = null;
   private inFlightKeys = 0;
   private seq = 0;

@@ -15,7 +15,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { BucketRoller } from './bucket-roller';
 import { Outage, retryDelayMs } from './outage';
-import type { CommitterTotals } from './committer';
+import { type CommitterTotals, emptyTotals } from './committer';
 import { LineCounter } from './line-counter';
 
 export interface StreamSourceOptions {
@@ -55,13 +55,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  */
 export class StreamSource {
   readonly counter: LineCounter;
-  readonly totals: CommitterTotals = {
-    batches: 0,
-    events: 0,
-    malformedLines: 0,
-    duplicates: 0,
-    failedAttempts: 0,
-  };
+  readonly totals: CommitterTotals = emptyTotals();
   readonly streamTotals: StreamTotals = { acked: 0, claimed: 0, countedElsewhere: 0 };
   /** The last measurement of the stream (length, pending, undelivered). */
   state: StreamState | undefined;
