@@ -1,15 +1,12 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  createTestRedis,
   freeLocalPort,
   type OwnRedisServer,
   startOwnRedisServer,
   uniqueTestPrefix,
 } from '@tally/aggregation/testing';
-import type { Redis } from 'ioredis';
-import { type AppProcess, assertRunning, eventually, stopApp } from '@tally/app-processes';
+import { type AppProcess, assertRunning, eventually } from '@tally/app-processes';
+import { OwnRedisPipeline } from './own-redis-pipeline';
 import { pacedCatCommand, scrapeMetrics, startFaultsApp } from './processes';
 import { countDifferences, type Counts } from './reference';
 
@@ -31,25 +28,21 @@ export interface Stats {
  * HTTP endpoints, never through key names. `dispose()` stops everything it started, also
  * after a failed test.
  */
-export class FaultPipeline {
-  readonly dir: string;
+export class FaultPipeline extends OwnRedisPipeline {
   readonly fifo: string;
-  /** A client on the own server for CLIENT KILL / CLIENT PAUSE (not for reading counts). */
-  readonly admin: Redis;
-  private readonly started: AppProcess[] = [];
   private ingestProcess: AppProcess | undefined;
   private ingestBase = '';
 
   private constructor(
-    readonly redis: OwnRedisServer,
+    redis: OwnRedisServer,
     readonly api: AppProcess,
     readonly apiBase: string,
-    readonly prefix: string,
+    prefix: string,
   ) {
-    this.dir = mkdtempSync(join(tmpdir(), 'tally-faults-'));
+    // The admin client is for CLIENT KILL / CLIENT PAUSE here, not for reading counts.
+    super(redis, prefix, 'faults');
     this.fifo = join(this.dir, 'events.fifo');
-    this.admin = createTestRedis(redis.url);
-    this.started.push(api);
+    this.own(api);
   }
 
   /** Starts the own redis-server and the api, and waits until the api is healthy. */
@@ -88,7 +81,7 @@ export class FaultPipeline {
    */
   async startIngest(env: Record<string, string> = {}): Promise<AppProcess> {
     const healthPort = await freeLocalPort();
-    const ingest = startFaultsApp('ingest', {
+    const ingest = this.startApp('ingest', {
       REDIS_URL: this.redis.url,
       KEY_PREFIX: this.prefix,
       FIFO_PATH: this.fifo,
@@ -96,7 +89,6 @@ export class FaultPipeline {
       HEALTH_HOST: '127.0.0.1',
       ...env,
     });
-    this.started.push(ingest);
     this.ingestProcess = ingest;
     this.ingestBase = `http://127.0.0.1:${healthPort}`;
     await eventually(`ingest ${ingest.pid} to answer /health`, async () => {
@@ -111,19 +103,11 @@ export class FaultPipeline {
    * GENERATOR_CMD), so the real producer and its FifoWriter write the lines.
    */
   startProducer(file: string, linesPerSecond: number): AppProcess {
-    const producer = startFaultsApp('producer', {
+    const producer = this.startApp('producer', {
       FIFO_PATH: this.fifo,
       GENERATOR_CMD: pacedCatCommand(file, linesPerSecond),
     });
-    this.started.push(producer);
     return producer;
-  }
-
-  /** Writes `bytes` to a file in the pipeline's temp dir; returns its path. */
-  writeFile(name: string, bytes: Buffer): string {
-    const path = join(this.dir, name);
-    writeFileSync(path, bytes);
-    return path;
   }
 
   async get(base: string, path: string, timeoutMs = 5_000): Promise<HttpAnswer> {
@@ -220,13 +204,5 @@ export class FaultPipeline {
     out.push(...countDifferences('type', await this.counts('types'), expected.types));
     out.push(...countDifferences('word', await this.counts('words'), expected.words));
     return out;
-  }
-
-  /** Stops every process it started (SIGTERM, then SIGKILL), the redis-server, the temp dir. */
-  async dispose(): Promise<void> {
-    await Promise.all(this.started.map((proc) => stopApp(proc, 'SIGTERM', 5_000)));
-    this.admin.disconnect();
-    await this.redis.dispose();
-    rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -1,17 +1,13 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { type KeyLayout, keyLayout, readCounts, readStats } from '@tally/aggregation';
 import {
-  createTestRedis,
   freeLocalPort,
   type OwnRedisServer,
   startOwnRedisServer,
   uniqueTestPrefix,
 } from '@tally/aggregation/testing';
-import type { Redis } from 'ioredis';
-import { type AppProcess, assertRunning, eventually, stopApp } from '@tally/app-processes';
-import { pacedCatCommand, scrapeMetrics, startFaultsApp } from './processes';
+import { type AppProcess, assertRunning, eventually } from '@tally/app-processes';
+import { OwnRedisPipeline } from './own-redis-pipeline';
+import { pacedCatCommand, scrapeMetrics } from './processes';
 import { countDifferences, type Counts } from './reference';
 
 export interface StreamIngest {
@@ -26,20 +22,13 @@ export interface StreamIngest {
  * KEY_PREFIX. Counts are read with the aggregation lib (the api reads them the same way).
  * `dispose()` stops everything it started, also after a failed test.
  */
-export class StreamPipeline {
-  readonly dir: string;
-  /** A client on the own server: reads counts, XLEN, and cuts connections (CLIENT KILL). */
-  readonly admin: Redis;
+export class StreamPipeline extends OwnRedisPipeline {
   readonly keys: KeyLayout;
   readonly ingests: StreamIngest[] = [];
-  private readonly started: AppProcess[] = [];
 
-  private constructor(
-    readonly redis: OwnRedisServer,
-    readonly prefix: string,
-  ) {
-    this.dir = mkdtempSync(join(tmpdir(), 'tally-streams-'));
-    this.admin = createTestRedis(redis.url);
+  private constructor(redis: OwnRedisServer, prefix: string) {
+    // The admin client here also reads counts, XLEN and pending entries.
+    super(redis, prefix, 'streams');
     this.keys = keyLayout(prefix);
   }
 
@@ -52,7 +41,7 @@ export class StreamPipeline {
   async startIngest(env: Record<string, string> = {}): Promise<StreamIngest> {
     const port = await freeLocalPort();
     const id = `replica-${this.ingests.length + 1}`;
-    const proc = startFaultsApp('ingest', {
+    const proc = this.startApp('ingest', {
       TRANSPORT: 'redis-stream',
       REDIS_URL: this.redis.url,
       KEY_PREFIX: this.prefix,
@@ -61,7 +50,6 @@ export class StreamPipeline {
       HEALTH_HOST: '127.0.0.1',
       ...env,
     });
-    this.started.push(proc);
     const ingest = { process: proc, id, base: `http://127.0.0.1:${port}` };
     this.ingests.push(ingest);
     await eventually(`ingest ${id} to answer /health`, async () => {
@@ -78,21 +66,14 @@ export class StreamPipeline {
     linesPerSecond: number,
     env: Record<string, string> = {},
   ): AppProcess {
-    const producer = startFaultsApp('producer', {
+    const producer = this.startApp('producer', {
       TRANSPORT: 'redis-stream',
       REDIS_URL: this.redis.url,
       KEY_PREFIX: this.prefix,
       GENERATOR_CMD: pacedCatCommand(file, linesPerSecond),
       ...env,
     });
-    this.started.push(producer);
     return producer;
-  }
-
-  writeFile(name: string, bytes: Buffer): string {
-    const path = join(this.dir, name);
-    writeFileSync(path, bytes);
-    return path;
   }
 
   /** A replica's /metrics as `name{labels}` -> value. */
@@ -138,12 +119,5 @@ export class StreamPipeline {
       out.push(...countDifferences(kind, got, expected[kind]));
     }
     return out;
-  }
-
-  async dispose(): Promise<void> {
-    await Promise.all(this.started.map((proc) => stopApp(proc, 'SIGTERM', 5_000)));
-    this.admin.disconnect();
-    await this.redis.dispose();
-    rmSync(this.dir, { recursive: true, force: true });
   }
 }
