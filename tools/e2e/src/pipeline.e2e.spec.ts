@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { constants, mkdtempSync, rmSync } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +14,7 @@ import {
 import {
   type AppName,
   type AppProcess,
+  assertRunning,
   eventually,
   startApp,
   stopApp,
@@ -132,7 +133,9 @@ describeWithRedis('the built apps, end to end', () => {
     return JSON.parse((await getJson('/events/stats')).text);
   }
   async function writeToFifo(...parts: Buffer[]): Promise<void> {
-    const handle = await open(fifo, 'w');
+    // O_WRONLY without O_CREAT: a missing FIFO is an error here, never a regular file that
+    // would make the ingest refuse FIFO_PATH.
+    const handle = await open(fifo, constants.O_WRONLY);
     try {
       for (const part of parts) await writeAll(handle, part);
     } finally {
@@ -150,6 +153,12 @@ describeWithRedis('the built apps, end to end', () => {
     await eventually('the api to answer /health', async () =>
       (await fetch(`${base}/health`)).status === 200 ? true : undefined,
     );
+    // The ingest makes the FIFO before it serves /health: the tests write only after that.
+    await eventually('the ingest to answer /health', async () => {
+      assertRunning(ingest);
+      const res = await fetch(`http://127.0.0.1:${healthPort}/health`);
+      return res.status === 200 ? true : undefined;
+    });
   });
 
   afterAll(async () => {
@@ -191,7 +200,7 @@ describeWithRedis('the built apps, end to end', () => {
   });
 
   it('finishes the line it is in the middle of on SIGTERM, stores it, and exits 0', async () => {
-    const handle = await open(fifo, 'w');
+    const handle = await open(fifo, constants.O_WRONLY);
     try {
       await writeAll(
         handle,
