@@ -1,4 +1,11 @@
-export { type KeyLayout, keyLayout, STREAM_GROUP } from './lib/keys';
+export { type KeyLayout, keyLayout, STREAM_GROUP, type WriterRole } from './lib/keys';
+export {
+  type AcquireLeaseOptions,
+  DEFAULT_LEASE_MS,
+  type LeaseStamp,
+  LeaseHeldError,
+  WriterLease,
+} from './lib/lease';
 export { type Batch, type CountGroup, type SecondCounts, BatchAggregator } from './lib/batch';
 export {
   type BatchStamp,

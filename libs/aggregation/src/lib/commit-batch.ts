@@ -3,6 +3,7 @@ import { applyBatchLua } from '../lua/scripts.generated';
 import type { Batch } from './batch';
 import { BatchRejectedError } from './errors';
 import { type KeyLayout, STREAM_GROUP } from './keys';
+import type { LeaseStamp } from './lease';
 import { bucketStart, windowLadder } from './windows';
 
 declare module 'ioredis' {
@@ -19,10 +20,19 @@ declare module 'ioredis' {
 
 /** Who wrote a batch and its place in that writer's sequence: what makes a retry idempotent. */
 export interface BatchStamp {
-  /** Unique per ingest process (a restarted ingest is a new writer with a new id). */
+  /** The ingest's id (INGEST_ID, or a random one per start). */
   readonly ingestId: string;
-  /** 1, 2, 3, … in the order the batches are committed; a batch keeps its number across retries. */
+  /**
+   * 1, 2, 3, … in the order the batches are committed, continuing from the id's last applied
+   * number after a restart (WriterLease.lastSeq); a batch keeps its number across retries.
+   */
   readonly seq: number;
+  /**
+   * The lease this process holds on `ingestId` (WriterLease.stamp): the batch is refused
+   * (`BatchRejectedError` ERR_LEASE_LOST) when another process holds it, and applying it
+   * renews it. Without one, a batch is applied only while nobody holds the id's lease.
+   */
+  readonly lease?: LeaseStamp;
 }
 
 export type CommitOutcome = 'applied' | 'duplicate';
@@ -75,6 +85,7 @@ export function applyBatchCall(
     keys.rank.types,
     keys.rank.words,
     keys.generation,
+    keys.writerLease('ingest', stamp.ingestId),
   ];
   const keyIndex = new Map<string, number>();
   const indexOf = (key: string) => {
@@ -89,6 +100,8 @@ export function applyBatchCall(
   const args: (string | number)[] = [
     stamp.seq,
     seqTtlSeconds,
+    stamp.lease?.token ?? '',
+    stamp.lease?.ms ?? 0,
     batch.events,
     batch.malformedLines,
     batch.types.size,
@@ -175,6 +188,11 @@ export function outcomeOf(status: number, keys: KeyLayout): StreamCommitOutcome 
       throw new BatchRejectedError(
         'ERR_SEQ_KEY_CORRUPT',
         `a key "${keys.prefix}:ingest:<id>:seq" does not hold a sequence number`,
+      );
+    case -4:
+      throw new BatchRejectedError(
+        'ERR_LEASE_LOST',
+        'another process holds the lease on this ingest id: nothing was written',
       );
     default:
       throw new Error(`apply-batch returned an unknown status ${status}`);

@@ -23,6 +23,8 @@
  * |                                  |        | field `lines` per entry; consumer group    |
  * |                                  |        | `ingest` (STREAM_GROUP)                    |
  * | `<prefix>:producer:<id>:seq`     | string | last entry sequence appended by a producer |
+ * | `<prefix>:ingest:<id>:lease`,    | string | token of the one live process using that   |
+ * | `<prefix>:producer:<id>:lease`   |        | id; lapses unless renewed (lease.ts)       |
  *
  * Sorted-set members are CESU-8 (UTF-8, but characters above U+FFFF as two 3-byte surrogate
  * halves) so that Redis's byte order among equal scores is the SPEC's UTF-16 code-unit order;
@@ -51,7 +53,14 @@ export interface KeyLayout {
   readonly stream: string;
   /** Where the producer `producerId` records the last entry sequence it appended. */
   producerSeq(producerId: string): string;
+  /** The sequence key of writer `id` in `role`: appliedSeq or producerSeq. */
+  writerSeq(role: WriterRole, id: string): string;
+  /** The lease that lets one live process at a time write as `id` in `role` (lease.ts). */
+  writerLease(role: WriterRole, id: string): string;
 }
+
+/** Who writes with a sequence number of its own: an ingest (batches) or a producer (entries). */
+export type WriterRole = 'ingest' | 'producer';
 
 /** The consumer group every ingest replica of a deployment joins on `<prefix>:stream`. */
 export const STREAM_GROUP = 'ingest';
@@ -65,12 +74,13 @@ export const STATS_FIELDS = Object.freeze({ events: 'events', malformedLines: 'm
 /** The key layout for `prefix` (a validated, non-empty KEY_PREFIX). */
 export function keyLayout(prefix: string): KeyLayout {
   if (prefix === '') throw new Error('keyLayout: the key prefix must not be empty');
+  const writerSeq = (role: WriterRole, id: string) => `${prefix}:${role}:${id}:seq`;
   return Object.freeze({
     prefix,
     types: `${prefix}:types`,
     words: `${prefix}:words`,
     stats: `${prefix}:stats`,
-    appliedSeq: (ingestId: string) => `${prefix}:ingest:${ingestId}:seq`,
+    appliedSeq: (ingestId: string) => writerSeq('ingest', ingestId),
     rank: Object.freeze({ types: `${prefix}:rank:types`, words: `${prefix}:rank:words` }),
     bucket: (kind: 'types' | 'words', size: number, start: number) =>
       `${prefix}:w:${size}:${start}:${kind}`,
@@ -79,6 +89,8 @@ export function keyLayout(prefix: string): KeyLayout {
     generation: `${prefix}:generation`,
     scratch: (id: string) => `${prefix}:tmp:${id}`,
     stream: `${prefix}:stream`,
-    producerSeq: (producerId: string) => `${prefix}:producer:${producerId}:seq`,
+    producerSeq: (producerId: string) => writerSeq('producer', producerId),
+    writerSeq,
+    writerLease: (role: WriterRole, id: string) => `${prefix}:${role}:${id}:lease`,
   });
 }

@@ -12,6 +12,7 @@ import {
 } from './commit-batch';
 import { BatchRejectedError } from './errors';
 import { type KeyLayout, STREAM_GROUP, STREAM_LINES_FIELD } from './keys';
+import type { LeaseStamp } from './lease';
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
@@ -19,11 +20,14 @@ declare module 'ioredis' {
     tallyAppendStream(
       streamKey: string,
       seqKey: string,
+      leaseKey: string,
       seq: number,
       seqTtlSeconds: number,
       maxLength: number,
       field: string,
       lines: Buffer,
+      leaseToken: string,
+      leaseMs: number,
     ): Result<string | number, Context>;
     /** libs/aggregation/src/lua/trim-stream.lua; see its header. */
     tallyTrimStream(streamKey: string): Result<number[], Context>;
@@ -38,7 +42,7 @@ export interface StreamEntry {
 
 function defineStreamScripts(redis: Redis): void {
   if (typeof (redis as Partial<Redis>).tallyAppendStream !== 'function') {
-    redis.defineCommand('tallyAppendStream', { lua: appendStreamLua, numberOfKeys: 2 });
+    redis.defineCommand('tallyAppendStream', { lua: appendStreamLua, numberOfKeys: 3 });
     redis.defineCommand('tallyTrimStream', { lua: trimStreamLua, numberOfKeys: 1 });
   }
 }
@@ -162,8 +166,11 @@ export type AppendOutcome = 'appended' | 'duplicate' | 'full';
 /**
  * Appends one entry holding `lines` (joined by `\n`, without a last `\n`) unless the stream
  * already holds `maxLength` entries (`'full'`: nothing written, wait and retry). Exactly once
- * per (producerId, seq): a retry whose first attempt was appended is `'duplicate'`.
- * @throws BatchRejectedError ERR_STREAM_KEY_WRONG_TYPE; the ioredis error when the outcome is unknown
+ * per (producerId, seq): a retry whose first attempt was appended is `'duplicate'`. With
+ * `lease` (WriterLease.stamp) the append is refused while another process holds the id, and
+ * renews the lease; without, it is refused while anybody holds it.
+ * @throws BatchRejectedError ERR_STREAM_KEY_WRONG_TYPE, ERR_LEASE_LOST; the ioredis error when
+ *   the outcome is unknown
  */
 export async function appendStreamEntry(
   redis: Redis,
@@ -172,20 +179,30 @@ export async function appendStreamEntry(
   seq: number,
   lines: Buffer,
   maxLength: number,
+  lease?: LeaseStamp,
 ): Promise<AppendOutcome> {
   defineStreamScripts(redis);
   const result = await redis.tallyAppendStream(
     keys.stream,
     keys.producerSeq(producerId),
+    keys.writerLease('producer', producerId),
     seq,
     APPLIED_SEQ_TTL_SECONDS,
     maxLength,
     STREAM_LINES_FIELD,
     lines,
+    lease?.token ?? '',
+    lease?.ms ?? 0,
   );
   if (typeof result === 'string') return 'appended';
   if (result === 0) return 'duplicate';
   if (result === -1) return 'full';
+  if (result === -4) {
+    throw new BatchRejectedError(
+      'ERR_LEASE_LOST',
+      `another process holds the lease on producer id "${producerId}": nothing was appended`,
+    );
+  }
   throw new BatchRejectedError(
     'ERR_STREAM_KEY_WRONG_TYPE',
     `"${keys.stream}" is not a stream or "${keys.producerSeq(producerId)}" not a sequence number`,

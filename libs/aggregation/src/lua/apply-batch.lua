@@ -6,13 +6,15 @@
   KEYS[5] <prefix>:rank:types    zset event_type (CESU-8) -> count (all time)
   KEYS[6] <prefix>:rank:words    zset word (CESU-8) -> count (all time)
   KEYS[7] <prefix>:generation    string: batches applied so far (read caches compare it)
-  KEYS[8..] <prefix>:w:<size>:<start>:types|words   zset buckets of event time,
+  KEYS[8] <prefix>:ingest:<id>:lease string: the token of the process holding the ingest id
+  KEYS[9..] <prefix>:w:<size>:<start>:types|words   zset buckets of event time,
             <prefix>:w:<size>:<start>:sealed   string markers of rolled-up buckets, and with
             the stream section, <prefix>:stream (the stream whose entries this batch counted)
   ARGV[1] batch sequence number (integer >= 1, strictly increasing per ingest id)
   ARGV[2] seconds KEYS[4] lives after the last batch of that ingest
-  ARGV[3] events in the batch; ARGV[4] malformed lines in the batch
-  ARGV[5] T, ARGV[6] W: number of all-time event-type and word pairs, then T + W
+  ARGV[3] the writer's lease token ('' when it holds none), ARGV[4] the lease time in ms
+  ARGV[5] events in the batch; ARGV[6] malformed lines in the batch
+  ARGV[7] T, ARGV[8] W: number of all-time event-type and word pairs, then T + W
           (key, increment) pairs: event types first, then words
   then G: number of event-time seconds in the batch, and for each second: the KEYS indexes of
           its one-second types and words buckets and their expire-at (unix seconds); A, then A
@@ -26,13 +28,20 @@
           The batch is applied only if every one of them is still pending in the group, and
           they are acked in the same step, so an entry is counted exactly once however many
           consumers read it (a reclaimed entry is counted by whoever commits it first).
-  Returns  1  applied (and, with the stream section, the entries acked)
+  Returns  1  applied (and, with the stream section, the entries acked); with a token, the
+              lease is ours again for ARGV[4] ms
            0  duplicate: seq <= last applied (a retry whose first attempt was applied)
           -3  not every entry is still pending: another consumer counted some or all of them
               (nothing written); count only those still pending and try again
           -1  a count key exists with an unexpected type (nothing written)
           -2  KEYS[4] holds something that is not a sequence number (nothing written)
+          -4  another process holds the lease on this ingest id (nothing written): this
+              writer must stop, its sequence is no longer its own
+  The lease is checked first: a process whose lease went to another one must not even learn
+  that a seq is a "duplicate" (the other one may have used that number).
   Redis has no rollback inside a script, so every check runs before the first write. ]]
+local lease = redis.call('GET', KEYS[8])
+if lease and lease ~= ARGV[3] then return -4 end
 local seqKey = KEYS[4]
 local last = redis.call('GET', seqKey)
 if last then
@@ -46,7 +55,7 @@ if seq <= last then return 0 end
 
 -- Where the optional stream section starts: walk the counts without touching them.
 local function streamSection()
-  local q = 5
+  local q = 7
   q = q + 2 + 2 * (tonumber(ARGV[q]) + tonumber(ARGV[q + 1]))
   local nSeconds = tonumber(ARGV[q])
   q = q + 1
@@ -61,11 +70,16 @@ end
 local s = streamSection()
 local streamIndex = s and tonumber(ARGV[s]) or 0
 
+-- The type each of KEYS[1..8] must have; later keys are buckets, seals or the stream.
+local FIXED = { 'hash', 'hash', 'hash', 'string', 'zset', 'zset', 'string', 'string' }
 for i = 1, #KEYS do
   local t = redis.call('TYPE', KEYS[i])['ok']
-  local want = (i <= 3) and 'hash' or ((i == 4 or i == 7) and 'string' or 'zset')
-  if i == streamIndex then want = 'stream' end
-  if i > 7 and string.sub(KEYS[i], -7) == ':sealed' then want = 'string' end
+  local want = FIXED[i] or 'zset'
+  if i == streamIndex then
+    want = 'stream'
+  elseif i > #FIXED and string.sub(KEYS[i], -7) == ':sealed' then
+    want = 'string'
+  end
   if t ~= want and t ~= 'none' then return -1 end
 end
 
@@ -106,13 +120,13 @@ local function cesu8(s)
   return table.concat(out)
 end
 
-local events = tonumber(ARGV[3])
-local malformed = tonumber(ARGV[4])
+local events = tonumber(ARGV[5])
+local malformed = tonumber(ARGV[6])
 if events > 0 then redis.call('HINCRBY', KEYS[3], 'events', events) end
 if malformed > 0 then redis.call('HINCRBY', KEYS[3], 'malformedLines', malformed) end
 
 -- All-time: hash and rank zset.
-local p = 5
+local p = 7
 local nTypes, nWords = tonumber(ARGV[p]), tonumber(ARGV[p + 1])
 p = p + 2
 for _ = 1, nTypes do
@@ -172,4 +186,5 @@ if s then
 end
 redis.call('INCR', KEYS[7])
 redis.call('SET', seqKey, ARGV[1], 'EX', ARGV[2])
+if ARGV[3] ~= '' then redis.call('SET', KEYS[8], ARGV[3], 'PX', ARGV[4]) end
 return 1

@@ -50,11 +50,12 @@ function pingOnce(port: number): Promise<boolean> {
  * Starts Debian's `redis-server` on a free port with its data under a temp dir. For fault
  * tests that stop, kill and restart Redis without touching the shared server on 6379.
  * @param appendonly turn AOF on (`appendfsync always`, so a kill loses nothing acknowledged)
+ * @param port a port of the test's choosing (a client already retrying there); default: a free one
  */
 export async function startOwnRedisServer(
-  options: { appendonly?: boolean } = {},
+  options: { appendonly?: boolean; port?: number } = {},
 ): Promise<OwnRedisServer> {
-  const port = await freeLocalPort();
+  const port = options.port ?? (await freeLocalPort());
   const dir = mkdtempSync(join(tmpdir(), 'tally-redis-'));
   let child: ChildProcess | null = null;
 
