@@ -3,7 +3,7 @@
  * A separate entry point so production code cannot import prefixes-for-tests by accident.
  *
  * Isolation is by prefix, never by wiping: each test file works under its own
- * `test:<label>:<uuid>` KEY_PREFIX and deletes only its own keys afterwards, so test runs can
+ * `test-<label>-<uuid>` KEY_PREFIX and deletes only its own keys afterwards, so test runs can
  * share a Redis with a running deployment (STYLE §2.6).
  */
 import { spawnSync } from 'node:child_process';
@@ -19,7 +19,7 @@ export function testRedisUrl(): string {
 
 /** A KEY_PREFIX no other test file or deployment uses. */
 export function uniqueTestPrefix(label = 'run'): string {
-  return `test:${label}:${randomUUID()}`;
+  return `test-${label}-${randomUUID()}`;
 }
 
 /** A client for tests: fails fast instead of queueing when Redis is down. */

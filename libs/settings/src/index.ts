@@ -14,3 +14,4 @@ export {
   MAX_WINDOW_RETENTION_S,
 } from './lib/readers';
 export { loadConfigOrExit } from './lib/load-or-exit';
+export { redactUserInfo } from './lib/redact';

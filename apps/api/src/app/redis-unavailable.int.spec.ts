@@ -38,7 +38,7 @@ async function startApi(redisUrl: string) {
   const api = await listenOnEphemeralPort(
     createApp({
       redis,
-      keys: keyLayout('test:api-unavailable'),
+      keys: keyLayout('test-api-unavailable'),
       retentionSeconds: 3600,
       logger: sink.logger.child({ component: 'http' }),
     }),

@@ -74,6 +74,8 @@ export const STATS_FIELDS = Object.freeze({ events: 'events', malformedLines: 'm
 /** The key layout for `prefix` (a validated, non-empty KEY_PREFIX). */
 export function keyLayout(prefix: string): KeyLayout {
   if (prefix === '') throw new Error('keyLayout: the key prefix must not be empty');
+  // A ':' would let one prefix's keys fall under another's (SPEC §3; readKeyPrefix says why).
+  if (prefix.includes(':')) throw new Error(`keyLayout: the key prefix must not contain ":"`);
   const writerSeq = (role: WriterRole, id: string) => `${prefix}:${role}:${id}:seq`;
   return Object.freeze({
     prefix,

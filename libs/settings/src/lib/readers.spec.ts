@@ -114,17 +114,35 @@ describe('readRedisUrl', () => {
   it('defaults when unset', () => {
     expect(readRedisUrl({}, 'REDIS_URL', 'redis://127.0.0.1:6379')).toBe('redis://127.0.0.1:6379');
   });
+  it.each([
+    'redis://user:hunter2@h:99999',
+    'redis//:hunter2@h',
+    'http://u:hunter2@h',
+    'u:hunter2@h',
+  ])('never shows the password of an invalid URL (%j) in its error', (value) => {
+    let message = '';
+    try {
+      readRedisUrl({ REDIS_URL: value }, 'REDIS_URL', 'redis://x');
+    } catch (error) {
+      message = (error as SettingError).message;
+    }
+    expect(message).toMatch(/^invalid REDIS_URL ".*\*\*\*@h(:99999)?"/);
+    expect(message).not.toContain('hunter2');
+  });
 });
 
 describe('readKeyPrefix', () => {
-  it.each(['events', 'events2', 'test:3f1c', 'a{b}'])('accepts %j', (value) => {
+  it.each(['events', 'events2', 'test-3f1c', 'a{b}', '{events}'])('accepts %j', (value) => {
     expect(readKeyPrefix({ KEY_PREFIX: value }, 'KEY_PREFIX', 'events')).toBe(value);
   });
-  it.each(['', 'has space', 'tab\there', 'nl\n'])('rejects %j', (value) => {
-    expect(() => readKeyPrefix({ KEY_PREFIX: value }, 'KEY_PREFIX', 'events')).toThrow(
-      SettingError,
-    );
-  });
+  it.each(['', 'has space', 'tab\there', 'nl\n', 'events:rank', ':', 'events:'])(
+    'rejects %j',
+    (value) => {
+      expect(() => readKeyPrefix({ KEY_PREFIX: value }, 'KEY_PREFIX', 'events')).toThrow(
+        SettingError,
+      );
+    },
+  );
 });
 
 describe('readPath', () => {

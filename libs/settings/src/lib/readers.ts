@@ -1,3 +1,4 @@
+import { redactUserInfo } from './redact';
 import { SettingError } from './setting-error';
 
 /** The process environment, or a plain record in tests. */
@@ -78,39 +79,42 @@ export function readPort(env: Env, name: string, fallback: number): number {
 
 /**
  * A Redis URL: `redis://` or `rediss://`, with a host, an optional port 1-65535 and an optional
- * database number path.
+ * database number path. The error never shows the password: the value is echoed without its
+ * user-info (redactUserInfo).
  * @throws SettingError
  */
 export function readRedisUrl(env: Env, name: string, fallback: string): string {
-  const value = readString(env, name, fallback, {
-    expected: 'expected redis://[user:password@]host[:port][/db] or rediss://…',
-  });
   const expected = 'expected redis://[user:password@]host[:port][/db] or rediss://…';
+  const value = raw(env, name) ?? fallback;
+  const invalid = () => new SettingError(name, redactUserInfo(value), expected);
   let url: URL;
   try {
     url = new URL(value);
   } catch {
     // URL's own message names neither the variable nor the allowed form; ours does.
-    throw new SettingError(name, value, expected);
+    throw invalid();
   }
   if ((url.protocol !== 'redis:' && url.protocol !== 'rediss:') || url.hostname === '') {
-    throw new SettingError(name, value, expected);
+    throw invalid();
   }
   if (url.pathname !== '' && url.pathname !== '/' && !/^\/(0|[1-9][0-9]*)$/.test(url.pathname)) {
-    throw new SettingError(name, value, expected);
+    throw invalid();
   }
   return value;
 }
 
 /**
  * The `KEY_PREFIX` every Redis key starts with: non-empty, with no whitespace or control
- * characters (keys stay easy to type in redis-cli and to match with SCAN).
+ * characters (keys stay easy to type in redis-cli and to match with SCAN), and no `:`. Every
+ * key is `<prefix>:<…>`, so without a `:` in the prefix a key's prefix is exactly what comes
+ * before its first `:`, and no two prefixes can ever write the same key (SPEC §3): with a
+ * `:` allowed, `events` and `events:rank` would both write `events:rank:types`.
  * @throws SettingError
  */
 export function readKeyPrefix(env: Env, name: string, fallback: string): string {
-  const expected = 'expected a non-empty prefix without spaces or control characters';
+  const expected = 'expected a non-empty prefix without ":", spaces or control characters';
   const value = readString(env, name, fallback, { expected });
-  if (/[\s\p{Cc}]/u.test(value)) throw new SettingError(name, value, expected);
+  if (/[:\s\p{Cc}]/u.test(value)) throw new SettingError(name, value, expected);
   return value;
 }
 
