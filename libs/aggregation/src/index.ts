@@ -45,6 +45,7 @@ export {
   commitStreamBatch,
   ensureStreamGroup,
   readNewEntries,
+  readOwnPendingEntries,
   stillPending,
   trimStream,
 } from './lib/stream';

@@ -81,6 +81,31 @@ export async function readNewEntries(
   count: number,
   blockMs: number,
 ): Promise<StreamEntry[]> {
+  return readGroup(redis, keys, consumer, count, ['BLOCK', blockMs], '>');
+}
+
+/**
+ * Up to `count` entries already delivered to `consumer` and not acked yet (XREADGROUP from
+ * `0`): what a previous process with the same consumer name (a fixed INGEST_ID) left pending
+ * when it died. Read at start so they are counted at once, not after STREAM_CLAIM_IDLE_MS.
+ */
+export async function readOwnPendingEntries(
+  redis: Redis,
+  keys: KeyLayout,
+  consumer: string,
+  count: number,
+): Promise<StreamEntry[]> {
+  return readGroup(redis, keys, consumer, count, [], '0');
+}
+
+async function readGroup(
+  redis: Redis,
+  keys: KeyLayout,
+  consumer: string,
+  count: number,
+  block: (string | number)[],
+  from: '>' | '0',
+): Promise<StreamEntry[]> {
   const reply = (await redis.callBuffer(
     'XREADGROUP',
     'GROUP',
@@ -88,11 +113,10 @@ export async function readNewEntries(
     consumer,
     'COUNT',
     count,
-    'BLOCK',
-    blockMs,
+    ...block,
     'STREAMS',
     keys.stream,
-    '>',
+    from,
   )) as [Buffer, RawEntry[]][] | null;
   return reply === null ? [] : toEntries(reply[0]?.[1]);
 }
