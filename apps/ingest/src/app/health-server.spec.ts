@@ -15,7 +15,7 @@ function statusWith(overrides: Partial<IngestStatus> = {}): IngestStatus {
     redisFailing: false,
     readerPaused: false,
     heldKeys: 0,
-    read: { events: 0, malformedLines: 0, blankLines: 0 },
+    read: { events: 0, malformedLines: 0, blankLines: 0, outsideWindow: { old: 0, future: 0 } },
     stored: { batches: 0, events: 0, malformedLines: 0, duplicates: 0, failedAttempts: 0 },
     ...overrides,
   };
@@ -38,6 +38,12 @@ describe('healthAnswer', () => {
       status: 'unavailable',
       error: 'redis: not connected (reconnecting): connect ECONNREFUSED',
     });
+  });
+
+  it('is unavailable, saying what it waits for, while start-up is not done', () => {
+    const answer = healthAnswer(statusWith({ starting: 'waiting for the lease on INGEST_ID "a"' }));
+    expect(answer.statusCode).toBe(503);
+    expect(answer.body.error).toBe('starting: waiting for the lease on INGEST_ID "a"');
   });
 
   it('is unavailable while batch writes fail, even with a connected client', () => {
@@ -83,7 +89,7 @@ describe('createHealthServer', () => {
       heldKeys: 7,
       readerPaused: true,
       redisFailing: true,
-      read: { events: 5, malformedLines: 2, blankLines: 1 },
+      read: { events: 5, malformedLines: 2, blankLines: 1, outsideWindow: { old: 3, future: 1 } },
       stored: { batches: 3, events: 4, malformedLines: 2, duplicates: 1, failedAttempts: 6 },
     });
     const res = await get('/metrics');
@@ -93,6 +99,8 @@ describe('createHealthServer', () => {
       'ingest_lines_read_total{kind="event"} 5',
       'ingest_lines_read_total{kind="malformed"} 2',
       'ingest_lines_read_total{kind="blank"} 1',
+      'ingest_events_outside_window_total{reason="old"} 3',
+      'ingest_events_outside_window_total{reason="future"} 1',
       'ingest_events_stored_total 4',
       'ingest_malformed_lines_stored_total 2',
       'ingest_batches_committed_total 3',

@@ -6,6 +6,8 @@ import type { LineTotals } from './line-counter';
 
 /** What `/health` and `/metrics` report; read afresh for every request, so keep it cheap. */
 export interface IngestStatus {
+  /** Set while start-up is not done (waiting for the id's lease): what it waits for. */
+  readonly starting?: string;
   /** The Redis client's state (ioredis `status`): writes can be sent only when `'ready'`. */
   readonly redisStatus: string;
   /** The last connection error the client reported, if any since it was last ready. */
@@ -54,7 +56,9 @@ export interface HealthAnswer {
 export function healthAnswer(status: IngestStatus): HealthAnswer {
   const { heldKeys, readerPaused } = status;
   let error: string | undefined;
-  if (status.redisStatus !== 'ready') {
+  if (status.starting !== undefined) {
+    error = `starting: ${status.starting}`;
+  } else if (status.redisStatus !== 'ready') {
     const cause = status.lastRedisError ? `: ${status.lastRedisError}` : '';
     error = `redis: not connected (${status.redisStatus})${cause}`;
   } else if (status.redisFailing) {
@@ -93,6 +97,18 @@ export function createIngestRegistry(status: () => IngestStatus): Registry {
       this.inc({ kind: 'event' }, read.events);
       this.inc({ kind: 'malformed' }, read.malformedLines);
       this.inc({ kind: 'blank' }, read.blankLines);
+    },
+  });
+  new Counter({
+    name: 'ingest_events_outside_window_total',
+    help: 'Events counted in the totals only (SPEC §3), by reason: old (older than the retention) or future (more than 300 s ahead of this clock)',
+    labelNames: ['reason'] as const,
+    registers,
+    collect() {
+      const { outsideWindow } = status().read;
+      this.reset();
+      this.inc({ reason: 'old' }, outsideWindow.old);
+      this.inc({ reason: 'future' }, outsideWindow.future);
     },
   });
   mirror(

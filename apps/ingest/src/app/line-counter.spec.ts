@@ -27,7 +27,13 @@ describe('LineCounter', () => {
     expect(Object.fromEntries(batch.words)).toEqual({ amet: 1, dolor: 1, ipsum: 1 });
     expect(batch.events).toBe(2);
     expect(batch.malformedLines).toBe(1);
-    expect(counter.totals).toEqual({ events: 2, malformedLines: 1, blankLines: 1 });
+    expect(counter.totals).toEqual({
+      events: 2,
+      malformedLines: 1,
+      blankLines: 1,
+      // The examples are from 2019: older than the retention, so in the totals only.
+      outsideWindow: { old: 2, future: 0 },
+    });
   });
 
   it('joins a line split across chunks', () => {
@@ -67,7 +73,7 @@ describe('LineCounter', () => {
   it('puts events into the windowed buckets of their second, except too old or too far ahead', () => {
     const line = (type: string, t: number) =>
       `{"event_type":"${type}","data":"w","timestamp":${t}}\n`;
-    const { batch } = countAll([
+    const { batch, counter } = countAll([
       line('now', NOW) +
         line('fraction', NOW - 10.9) +
         line('old', NOW - 3600) +
@@ -82,5 +88,6 @@ describe('LineCounter', () => {
     });
     expect(batch.types.get('old')).toBe(1);
     expect(batch.types.get('future-far')).toBe(1);
+    expect(counter.totals.outsideWindow).toEqual({ old: 1, future: 1 });
   });
 });

@@ -12,6 +12,11 @@ export interface LineTotals {
   events: number;
   malformedLines: number;
   blankLines: number;
+  /**
+   * Events counted in the totals only (SPEC §3), by why: older than the retention, or more
+   * than 300 s ahead of this process's clock when read. A clock that jumps shows here.
+   */
+  outsideWindow: { old: number; future: number };
 }
 
 /**
@@ -22,7 +27,12 @@ export interface LineTotals {
  * more than 300 s in the future (SPEC §3): then it counts in the totals only.
  */
 export class LineCounter {
-  readonly totals: LineTotals = { events: 0, malformedLines: 0, blankLines: 0 };
+  readonly totals: LineTotals = {
+    events: 0,
+    malformedLines: 0,
+    blankLines: 0,
+    outsideWindow: { old: 0, future: 0 },
+  };
   private readonly splitter: LineSplitter;
   /** "Now" in whole seconds, read once per chunk rather than once per line. */
   private nowSeconds = 0;
@@ -44,6 +54,7 @@ export class LineCounter {
         const t = parsed.event.timestamp;
         const windowed = isWindowed(t, this.nowSeconds, this.retentionSeconds);
         counts.addEvent(parsed.event.eventType, windowed ? t : undefined);
+        if (!windowed) this.totals.outsideWindow[t > this.nowSeconds ? 'future' : 'old']++;
         forEachWord(parsed.event.data, addWord);
         this.totals.events++;
       } else if (parsed.kind === 'malformed') {
