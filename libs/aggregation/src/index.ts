@@ -27,6 +27,7 @@ export {
 export { RollUpQueue, rollUpBuckets } from './lib/roll-up';
 export { MAX_RATE_SECONDS, readEventsPerSecond } from './lib/read-rates';
 export { BatchRejectedError, type BatchRejectedCode } from './lib/errors';
+export { redisFailureReason } from './lib/redis-failure';
 export {
   type BucketRef,
   MAX_FUTURE_SKEW_SECONDS,
