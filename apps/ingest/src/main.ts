@@ -1,111 +1,113 @@
+// First: SIGTERM/SIGINT are caught from here on, while the modules below load (tens of ms).
+import { stopSignals } from '@tally/lifecycle/process';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { keyLayout } from '@tally/aggregation';
+import { keyLayout, LeaseHeldError, redisFailureReason, WriterLease } from '@tally/aggregation';
 import { ensureFifo } from '@tally/fifo';
-import { loadConfigOrExit, SettingError } from '@tally/settings';
+import { Lifecycle } from '@tally/lifecycle';
+import { loadConfigOrExit, redactUserInfo, SettingError } from '@tally/settings';
 import pino from 'pino';
 import { loadConfig } from './app/config';
-import { closeServer, createHealthServer, type IngestStatus, listenOn } from './app/health-server';
-import { IngestService } from './app/ingest-service';
+import { closeServer, createHealthServer, listenOn } from './app/health-server';
 import { createIngestRedis } from './app/redis-client';
-import { StreamSource } from './app/stream-source';
+import { createRunner, type Runner, startingStatus } from './app/runner';
 
-/** What main drives: the FIFO reader (IngestService) or a consumer of the Redis stream. */
-interface Runner {
-  start(): void;
-  stop(): Promise<void>;
-  status(): IngestStatus;
+/** One line on stderr, then exit 1 (an invalid setting, a taken id or port). */
+function refuse(message: string): never {
+  process.stderr.write(`ingest: ${message}\n`);
+  process.exit(1);
 }
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit('ingest', () => loadConfig(process.env));
   const logger = pino({ base: { app: 'ingest' } });
+  const life = new Lifecycle({
+    signals: stopSignals,
+    exit: (code) => {
+      logger.flush();
+      process.exit(code);
+    },
+    onStop: (signal, phase) =>
+      logger.info(
+        { event: 'shutdown', signal, phase },
+        phase === 'running' ? 'shutting down' : 'stopping during start-up; nothing was read',
+      ),
+    onRepeat: (signal) =>
+      logger.warn(
+        { event: 'signal_ignored', signal },
+        'already shutting down; storing what was read',
+      ),
+    onCleanupError: (error) =>
+      logger.error(
+        { event: 'shutdown_step_failed', err: (error as Error).message },
+        'stop step failed',
+      ),
+  });
   const ingestId = config.ingestId ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
 
   if (config.transport === 'fifo') {
     try {
-      const made = await ensureFifo(config.fifoPath);
+      const made = await life.during(ensureFifo(config.fifoPath));
       logger.info({ event: 'fifo_ready', path: config.fifoPath, made }, 'FIFO ready');
     } catch (error) {
-      if (error instanceof SettingError) {
-        process.stderr.write(`ingest: ${error.message}\n`);
-        process.exit(1);
-      }
+      if (error instanceof SettingError) refuse(error.message);
       throw error;
     }
   }
 
   const redis = createIngestRedis(config.redisUrl, logger.child({ component: 'redis' }));
+  life.defer(() =>
+    redis.quit().then(
+      () => undefined,
+      () => redis.disconnect(),
+    ),
+  );
+  // What /health may show of a Redis error: a short reason, never an address or a password.
   let lastRedisError: string | undefined;
-  redis.on('error', (error: Error) => (lastRedisError = error.message));
+  redis.on('error', (error: Error) => {
+    lastRedisError = redisFailureReason(error) ?? redactUserInfo(error.message);
+  });
   redis.on('ready', () => (lastRedisError = undefined));
-  const keys = keyLayout(config.keyPrefix);
   const connection = () => ({ redisStatus: redis.status, lastRedisError });
-  let runner: Runner;
-  let reader: ReturnType<typeof createIngestRedis> | undefined;
-  if (config.transport === 'fifo') {
-    const service = new IngestService(config, redis, keys, ingestId, logger);
-    const { committer, counter } = service;
-    runner = {
-      start: () => service.start(),
-      stop: () => service.stop(),
-      status: () => ({
-        ...connection(),
-        redisFailing: committer.failing,
-        lastWriteError: committer.lastError,
-        readerPaused: service.readerPaused,
-        heldKeys: committer.heldKeys,
-        read: counter.totals,
-        stored: committer.totals,
-      }),
-    };
-  } else {
-    reader = createIngestRedis(config.redisUrl, logger.child({ component: 'redis-reader' }));
-    const source = new StreamSource(
-      redis,
-      reader,
-      keys,
-      {
-        ingestId,
-        retentionSeconds: config.windowRetentionSeconds,
-        claimIdleMs: config.streamClaimIdleMs,
-        readCount: config.streamReadCount,
-      },
-      logger.child({ component: 'stream' }),
-    );
-    runner = {
-      start: () => source.start(),
-      stop: () => source.stop(),
-      status: () => ({
-        ...connection(),
-        redisFailing: source.failing,
-        lastWriteError: source.lastError,
-        readerPaused: false,
-        heldKeys: 0,
-        read: source.counter.totals,
-        stored: source.totals,
-        stream: { ...source.streamTotals, ...source.state },
-      }),
-    };
-  }
-  const status = runner.status;
-  const health = createHealthServer(status);
+
+  let runner: Runner | undefined;
+  const waitingFor = `waiting for the lease on INGEST_ID "${ingestId}"`;
+  const health = createHealthServer(
+    () => runner?.status() ?? startingStatus(config, connection(), waitingFor),
+  );
   try {
     // Before the first line is read: an ingest whose health cannot be watched does not start.
-    await listenOn(health, config.healthPort, config.healthHost);
+    await life.during(listenOn(health, config.healthPort, config.healthHost));
   } catch (error) {
     const { code, message } = error as NodeJS.ErrnoException;
-    process.stderr.write(
-      `ingest: cannot listen on ${config.healthHost}:${config.healthPort} (HEALTH_HOST, HEALTH_PORT): ${code ?? message}\n`,
+    refuse(
+      `cannot listen on ${config.healthHost}:${config.healthPort} (HEALTH_HOST, HEALTH_PORT): ${code ?? message}`,
     );
-    process.exit(1);
   }
+  life.defer(() => closeServer(health));
 
-  runner.start();
+  const keys = keyLayout(config.keyPrefix);
+  const lease = await life.during(takeLease(config, ingestId, redis, keys, life, logger));
+  life.defer(() => lease.release());
+  lease.renewEvery();
+  lease.onLost((reason) => {
+    // Its sequence is no longer its own: writing on could count twice. Stop, keep nothing.
+    logger.fatal({ event: 'lease_lost', ingestId, reason }, 'lost the lease on INGEST_ID');
+    process.stderr.write(
+      `ingest: another process took INGEST_ID "${ingestId}" (${reason}); stopping without storing the counts held\n`,
+    );
+    void life.fail(1);
+  });
+
+  const started = createRunner(config, redis, keys, { ingestId, lease }, connection, logger);
+  runner = started;
+  started.start();
+  life.running(() => started.stop());
   logger.info(
     {
       event: 'started',
       ingestId,
+      continuesAtSeq: lease.lastSeq + 1,
       keyPrefix: config.keyPrefix,
       transport: config.transport,
       fifoPath: config.transport === 'fifo' ? config.fifoPath : undefined,
@@ -113,39 +115,41 @@ async function main(): Promise<void> {
     },
     'ingest started',
   );
+}
 
-  let stopping = false;
-  const shutdown = (signal: NodeJS.Signals) => {
-    if (stopping) {
-      logger.warn(
-        { event: 'signal_ignored', signal },
-        'already shutting down; storing what was read',
-      );
-      return;
-    }
-    stopping = true;
-    logger.info({ event: 'shutdown', signal }, 'shutting down');
-    // /health keeps answering while the counts already read are stored (maybe waiting for Redis).
-    runner
-      .stop()
-      .then(async () => {
-        await closeServer(health);
-        await redis.quit().catch(() => redis.disconnect());
-        await reader?.quit().catch(() => reader?.disconnect());
-        logger.flush();
-        process.exit(0);
-      })
-      .catch((error: Error) => {
-        logger.fatal({ event: 'shutdown_failed', err: error.message }, 'shutdown failed');
-        logger.flush();
-        process.exit(1);
-      });
-  };
-  process.on('SIGTERM', shutdown);
-  process.on('SIGINT', shutdown);
+/**
+ * The lease on INGEST_ID, taken before the first line is read (so nothing read is ever held
+ * by an ingest that may not store it): waits while Redis is away, and while a killed holder's
+ * lease lapses; exits 1 with one line when another live ingest uses the id.
+ */
+async function takeLease(
+  config: ReturnType<typeof loadConfig>,
+  ingestId: string,
+  redis: ReturnType<typeof createIngestRedis>,
+  keys: ReturnType<typeof keyLayout>,
+  life: Lifecycle,
+  logger: pino.Logger,
+): Promise<WriterLease> {
+  try {
+    return await WriterLease.acquire(redis, keys, 'ingest', ingestId, {
+      leaseMs: config.idLeaseMs,
+      signal: life.abortSignal,
+      onWait: (reason, detail) =>
+        logger.warn(
+          { event: 'lease_wait', ingestId, reason, detail: redactUserInfo(detail) },
+          reason === 'held'
+            ? 'another process holds INGEST_ID; waiting for its lease to lapse'
+            : 'waiting for Redis to take the lease on INGEST_ID',
+        ),
+    });
+  } catch (error) {
+    if (error instanceof LeaseHeldError)
+      refuse(`${error.message}; stop it or set another INGEST_ID`);
+    throw error;
+  }
 }
 
 main().catch((error: Error) => {
-  process.stderr.write(`ingest: ${error.stack ?? error.message}\n`);
+  process.stderr.write(`ingest: ${redactUserInfo(error.stack ?? error.message)}\n`);
   process.exit(1);
 });

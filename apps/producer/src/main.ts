@@ -1,8 +1,11 @@
+// First: SIGTERM/SIGINT are caught from here on, while the modules below load (tens of ms).
+import { stopSignals } from '@tally/lifecycle/process';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { keyLayout } from '@tally/aggregation';
+import { keyLayout, LeaseHeldError, WriterLease } from '@tally/aggregation';
 import { ensureFifo, FifoWriter } from '@tally/fifo';
-import { loadConfigOrExit, SettingError } from '@tally/settings';
+import { Lifecycle } from '@tally/lifecycle';
+import { loadConfigOrExit, redactUserInfo, SettingError } from '@tally/settings';
 import pino from 'pino';
 import { CommandSource, exitCodeFor } from './app/command-source';
 import { loadConfig, type ProducerConfig } from './app/config';
@@ -45,13 +48,66 @@ function fifoOutput(fifoPath: string): Output {
   };
 }
 
-function streamOutput(settings: ProducerConfig): Output {
+/**
+ * The stream output, once this process holds the lease on its PRODUCER_ID (waiting while
+ * Redis is away or a killed holder's lease lapses). Exits 1 with one line when another live
+ * producer uses the id.
+ */
+async function streamOutput(settings: ProducerConfig, life: Lifecycle): Promise<Output> {
   const producerId =
     settings.producerId ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
   const keys = keyLayout(settings.keyPrefix);
-  logger.info({ producerId, stream: keys.stream, maxLength: settings.streamMaxLength }, 'stream');
-  return new StreamSink(createProducerRedis(settings.redisUrl), keys, {
+  const redis = createProducerRedis(settings.redisUrl);
+  redis.on('error', () => undefined); // each wait is logged once by the lease or the sink
+  life.defer(() =>
+    redis.quit().then(
+      () => undefined,
+      () => redis.disconnect(),
+    ),
+  );
+  let lease: WriterLease;
+  try {
+    lease = await life.during(
+      WriterLease.acquire(redis, keys, 'producer', producerId, {
+        leaseMs: settings.idLeaseMs,
+        signal: life.abortSignal,
+        onWait: (reason, detail) =>
+          logger.warn(
+            { event: 'lease_wait', producerId, reason, detail: redactUserInfo(detail) },
+            reason === 'held'
+              ? 'another process holds PRODUCER_ID; waiting for its lease to lapse'
+              : 'waiting for Redis to take the lease on PRODUCER_ID',
+          ),
+      }),
+    );
+  } catch (error) {
+    if (error instanceof LeaseHeldError) {
+      process.stderr.write(`producer: ${error.message}; stop it or set another PRODUCER_ID\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  life.defer(() => lease.release());
+  lease.renewEvery();
+  lease.onLost((reason) => {
+    logger.fatal({ event: 'lease_lost', producerId, reason }, 'lost the lease on PRODUCER_ID');
+    process.stderr.write(
+      `producer: another process took PRODUCER_ID "${producerId}" (${reason}); stopping\n`,
+    );
+    void life.fail(1);
+  });
+  logger.info(
+    {
+      producerId,
+      continuesAtSeq: lease.lastSeq + 1,
+      stream: keys.stream,
+      maxLength: settings.streamMaxLength,
+    },
+    'stream',
+  );
+  return new StreamSink(redis, keys, {
     producerId,
+    lease,
     entryLines: settings.streamEntryLines,
     maxLength: settings.streamMaxLength,
     onWait: (reason, detail) =>
@@ -100,15 +156,15 @@ function exitNow(signal: NodeJS.Signals): void {
   });
 }
 
-async function main(): Promise<number> {
+async function main(life: Lifecycle): Promise<void> {
   let fifo: 'created' | 'existing' | undefined;
   if (config.transport === 'fifo') {
     try {
-      fifo = await ensureFifo(config.fifoPath);
+      fifo = await life.during(ensureFifo(config.fifoPath));
     } catch (error) {
       if (!(error instanceof SettingError)) throw error;
       process.stderr.write(`producer: ${error.message}\n`);
-      return 1;
+      process.exit(1);
     }
   }
   const { generatorCmd, ratePerSecond, count, corruptRatio, seed, seedFromClock } = config;
@@ -123,40 +179,44 @@ async function main(): Promise<number> {
     'starting',
   );
 
-  const writer = config.transport === 'fifo' ? fifoOutput(config.fifoPath) : streamOutput(config);
+  const writer =
+    config.transport === 'fifo' ? fifoOutput(config.fifoPath) : await streamOutput(config, life);
   const job = generatorCmd ? commandJob(generatorCmd, writer) : generatorJob(config, writer);
-
-  let signals = 0;
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (++signals > 1) return exitNow(signal);
-    logger.info(
-      { signal },
-      'stopping: finishing the write in progress (signal again to exit at once)',
-    );
-    job.stop();
-    // Releases a write that waits for a reader. Its outcome is awaited (and reported) below.
-    writer.close().catch(() => undefined);
-  };
-  process.on('SIGTERM', onSignal);
-  process.on('SIGINT', onSignal);
 
   const summary = setInterval(
     () => logger.info({ ...job.progress(), waiting: writer.isWaiting }, 'progress'),
     SUMMARY_INTERVAL_MS,
   );
-  try {
+  life.defer(() => clearInterval(summary));
+  const done = (async () => {
     const code = await job.run();
     await writer.close();
     return code;
-  } finally {
-    clearInterval(summary);
-  }
+  })();
+  life.running(async () => {
+    job.stop();
+    // Releases a write that waits for a reader. Its outcome is awaited (and reported) below.
+    writer.close().catch(() => undefined);
+    await done;
+  });
+  const code = await done;
+  await life.finish(code);
 }
 
-main().then(
-  (code) => logger.flush(() => process.exit(code)),
-  (error: unknown) => {
-    logger.fatal({ err: error }, 'producer failed');
-    logger.flush(() => process.exit(1));
-  },
-);
+const life = new Lifecycle({
+  signals: stopSignals,
+  exit: (code) => logger.flush(() => process.exit(code)),
+  onStop: (signal, phase) =>
+    logger.info(
+      { signal, phase },
+      phase === 'running'
+        ? 'stopping: finishing the write in progress (signal again to exit at once)'
+        : 'stopping during start-up; nothing was written',
+    ),
+  onRepeat: exitNow,
+  onCleanupError: (error) => logger.error({ err: error }, 'stop step failed'),
+});
+main(life).catch((error: unknown) => {
+  logger.fatal({ err: error }, 'producer failed');
+  void life.fail(1);
+});

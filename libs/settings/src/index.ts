@@ -11,6 +11,7 @@ export {
   readHost,
   readChoice,
   readWindowRetention,
+  readIdLease,
   MAX_WINDOW_RETENTION_S,
 } from './lib/readers';
 export { loadConfigOrExit } from './lib/load-or-exit';

@@ -1,4 +1,4 @@
-import { keyLayout, readCounts, readStats } from '@tally/aggregation';
+import { keyLayout, readCounts, readStats, WriterLease } from '@tally/aggregation';
 import {
   createTestRedis,
   deleteKeysWithPrefix,
@@ -35,16 +35,22 @@ describeWithRedis('Committer (real Redis)', () => {
     clients.push(redis);
     return redis;
   }
-  function committer(
+  /** A committer holding the lease on `overrides.ingestId` (default `test`), taken through `redis`. */
+  async function committer(
     redis: Redis,
     overrides: Partial<ConstructorParameters<typeof Committer>[2]> = {},
     onPressure?: (o: boolean) => void,
   ) {
+    const ingestId = overrides.ingestId ?? 'test';
+    const lease =
+      overrides.lease ??
+      (await WriterLease.acquire(redis, keys, 'ingest', ingestId, { leaseMs: 60_000 }));
     return new Committer(
       redis,
       keys,
       {
-        ingestId: 'test',
+        ingestId,
+        lease,
         retentionSeconds: 3600,
         flushIntervalMs: 20,
         batchMaxKeys: 1000,
@@ -71,7 +77,7 @@ describeWithRedis('Committer (real Redis)', () => {
   });
 
   it('stores pending counts after the flush interval without being asked', async () => {
-    const c = committer(client());
+    const c = await committer(client());
     c.pending.addEvent('foo');
     c.pending.addWord('lorem');
     c.afterCounting();
@@ -84,7 +90,7 @@ describeWithRedis('Committer (real Redis)', () => {
   });
 
   it('cuts batches of at most batchMaxKeys keys and stores every count', async () => {
-    const c = committer(client(), { batchMaxKeys: 100 });
+    const c = await committer(client(), { batchMaxKeys: 100 });
     for (let i = 0; i < 1050; i++) {
       c.pending.addEvent('foo');
       c.pending.addWord(`w${i}`);
@@ -102,7 +108,7 @@ describeWithRedis('Committer (real Redis)', () => {
     const server = await startOwnRedisServer();
     const own = createTestRedis(server.url);
     const redis = client(server.url);
-    const c = committer(redis, { batchMaxKeys: 50 });
+    const c = await committer(redis, { batchMaxKeys: 50 });
     const expected = 20_000;
     let killing = true;
     const killer = (async () => {
@@ -136,11 +142,14 @@ describeWithRedis('Committer (real Redis)', () => {
     const server = await startOwnRedisServer();
     const own = createTestRedis(server.url);
     try {
-      await server.stop();
       const pressure: boolean[] = [];
-      const c = committer(client(server.url), { maxPendingKeys: 100, batchMaxKeys: 50 }, (o) =>
-        pressure.push(o),
+      const c = await committer(
+        client(server.url),
+        { maxPendingKeys: 100, batchMaxKeys: 50 },
+        (o) => pressure.push(o),
       );
+      // Stopped after the lease was taken (no AOF: the restart forgets it; the next batch takes it again).
+      await server.stop();
       for (let i = 0; i < 150; i++) {
         c.pending.addEvent('foo');
         c.pending.addWord(`w${i}`);
@@ -158,5 +167,38 @@ describeWithRedis('Committer (real Redis)', () => {
       own.disconnect();
       await server.dispose();
     }
+  });
+
+  it("continues its id's sequence after a restart with the same id, so no batch is taken for a duplicate", async () => {
+    const redis = client();
+    const lease = () => WriterLease.acquire(redis, keys, 'ingest', 'fixed', { leaseMs: 60_000 });
+    const firstLease = await lease();
+    const first = await committer(redis, { ingestId: 'fixed', lease: firstLease });
+    for (let i = 0; i < 3; i++) {
+      first.pending.addEvent('foo');
+      first.flushNow();
+      await first.drain();
+    }
+    await firstLease.release();
+    const second = await committer(redis, { ingestId: 'fixed', lease: await lease() });
+    second.pending.addEvent('foo');
+    second.pending.addWord('after-restart');
+    await second.drain();
+    expect(second.totals.duplicates).toBe(0);
+    expect(await readStats(admin, keys)).toEqual({ events: 4, malformedLines: 0 });
+    expect(await admin.get(keys.appliedSeq('fixed'))).toBe('4');
+  });
+
+  it('stops writing, and reports the lease lost, when another process holds its id', async () => {
+    const redis = client();
+    const lease = await WriterLease.acquire(redis, keys, 'ingest', 'shared', { leaseMs: 60_000 });
+    const c = await committer(redis, { ingestId: 'shared', lease });
+    const lost = new Promise<string>((resolve) => lease.onLost(resolve));
+    await admin.set(keys.writerLease('ingest', 'shared'), 'another-process', 'PX', 60_000);
+    c.pending.addEvent('foo');
+    c.flushNow();
+    expect(await lost).toMatch(/another process holds the lease/);
+    expect(await readStats(admin, keys)).toEqual({ events: 0, malformedLines: 0 });
+    expect(c.totals.failedAttempts).toBe(0);
   });
 });

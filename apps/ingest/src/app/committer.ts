@@ -4,6 +4,7 @@ import {
   BatchRejectedError,
   commitBatch,
   type KeyLayout,
+  type WriterLease,
 } from '@tally/aggregation';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -12,6 +13,11 @@ import { Outage, retryDelayMs } from './outage';
 
 export interface CommitterOptions {
   readonly ingestId: string;
+  /**
+   * This process's lease on `ingestId`: batches are numbered on from its `lastSeq` and carry
+   * its stamp; a batch refused because another process holds the id marks it lost.
+   */
+  readonly lease: WriterLease;
   /** WINDOW_RETENTION_S: how long the windowed buckets are kept. */
   readonly retentionSeconds: number;
   readonly flushIntervalMs: number;
@@ -63,6 +69,7 @@ export class Committer {
     private readonly onPressureChange: (overloaded: boolean) => void = () => undefined,
   ) {
     this.roller = new BucketRoller(redis, keys, options.retentionSeconds, logger);
+    this.seq = options.lease.lastSeq;
   }
 
   /** Distinct keys held in memory, pending and in flight. */
@@ -143,13 +150,18 @@ export class Committer {
           this.redis,
           this.keys,
           current.batch,
-          { ingestId: this.options.ingestId, seq: current.seq },
+          { ingestId: this.options.ingestId, seq: current.seq, lease: this.options.lease.stamp },
           { retentionSeconds: this.options.retentionSeconds },
         );
         this.recordSuccess(current.batch, outcome === 'duplicate');
         await this.roller.afterCommit(current.batch);
         break;
       } catch (error) {
+        if (isLeaseLost(error)) {
+          // Another process writes as this id now: never retry (the seq is no longer ours).
+          this.options.lease.markLost((error as Error).message);
+          return;
+        }
         this.recordFailure(error as Error, attempt);
         const delay = retryDelayMs(attempt, this.options.retryBaseMs, this.options.retryMaxMs);
         await new Promise((resolve) => setTimeout(resolve, delay));
@@ -214,4 +226,9 @@ export class Committer {
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
   }
+}
+
+/** A write refused because another process holds this writer's lease (see WriterLease). */
+export function isLeaseLost(error: unknown): boolean {
+  return error instanceof BatchRejectedError && error.code === 'ERR_LEASE_LOST';
 }

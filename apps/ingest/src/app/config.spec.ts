@@ -17,6 +17,7 @@ describe('loadConfig (ingest)', () => {
       transport: 'fifo',
       streamClaimIdleMs: 30_000,
       streamReadCount: 16,
+      idLeaseMs: 10_000,
     });
   });
 
@@ -39,6 +40,7 @@ describe('loadConfig (ingest)', () => {
       TRANSPORT: 'redis-stream',
       STREAM_CLAIM_IDLE_MS: '500',
       STREAM_READ_COUNT: '4',
+      ID_LEASE_MS: '2000',
     });
     expect(config).toMatchObject({
       redisUrl: 'rediss://h:6380/1',
@@ -54,6 +56,7 @@ describe('loadConfig (ingest)', () => {
       transport: 'redis-stream',
       streamClaimIdleMs: 500,
       streamReadCount: 4,
+      idLeaseMs: 2000,
     });
   });
 
@@ -93,6 +96,9 @@ describe('loadConfig (ingest)', () => {
     ['STREAM_CLAIM_IDLE_MS', 'abc'],
     ['STREAM_READ_COUNT', '0'],
     ['STREAM_READ_COUNT', '1001'],
+    ['ID_LEASE_MS', '999'],
+    ['ID_LEASE_MS', '600001'],
+    ['KEY_PREFIX', 'events:rank'],
   ])('rejects %s=%j naming the variable', (name, value) => {
     let caught: unknown;
     try {

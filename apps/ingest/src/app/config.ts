@@ -10,6 +10,7 @@ import {
   readHost,
   readWindowRetention,
   readChoice,
+  readIdLease,
 } from '@tally/settings';
 
 /** Every ingest setting with its default (SPEC §5 plus the ingest's own tuning knobs). */
@@ -37,6 +38,12 @@ export const DEFAULTS = Object.freeze({
   STREAM_CLAIM_IDLE_MS: 30_000,
   /** redis-stream: entries read (and committed as one batch) at a time. */
   STREAM_READ_COUNT: 16,
+  /**
+   * How long this ingest's hold on its INGEST_ID outlives its last renewal (every third of it):
+   * a second ingest with the same id refuses to start while it is renewed, and one restarted
+   * after a SIGKILL waits at most this long.
+   */
+  ID_LEASE_MS: 10_000,
 });
 
 export const TRANSPORTS = ['fifo', 'redis-stream'] as const;
@@ -62,6 +69,7 @@ export interface IngestConfig {
   readonly transport: Transport;
   readonly streamClaimIdleMs: number;
   readonly streamReadCount: number;
+  readonly idLeaseMs: number;
 }
 
 /**
@@ -111,5 +119,6 @@ export function loadConfig(env: Env): IngestConfig {
       min: 1,
       max: 1000,
     }),
+    idLeaseMs: readIdLease(env, DEFAULTS.ID_LEASE_MS),
   });
 }

@@ -1,4 +1,4 @@
-import type { KeyLayout } from '@tally/aggregation';
+import type { KeyLayout, WriterLease } from '@tally/aggregation';
 import { FifoReader } from '@tally/fifo';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -25,14 +25,15 @@ export class IngestService {
     config: IngestConfig,
     redis: Redis,
     keys: KeyLayout,
-    ingestId: string,
+    writer: { readonly ingestId: string; readonly lease: WriterLease },
     private readonly logger: Logger,
   ) {
     this.committer = new Committer(
       redis,
       keys,
       {
-        ingestId,
+        ingestId: writer.ingestId,
+        lease: writer.lease,
         retentionSeconds: config.windowRetentionSeconds,
         flushIntervalMs: config.flushIntervalMs,
         batchMaxKeys: config.batchMaxKeys,

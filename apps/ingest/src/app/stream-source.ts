@@ -6,21 +6,25 @@ import {
   ensureStreamGroup,
   type KeyLayout,
   readNewEntries,
+  readOwnPendingEntries,
   type StreamEntry,
   type StreamState,
   stillPending,
   trimStream,
+  type WriterLease,
 } from '@tally/aggregation';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { BucketRoller } from './bucket-roller';
 import { Outage, retryDelayMs } from './outage';
-import { type CommitterTotals, emptyTotals } from './committer';
+import { type CommitterTotals, emptyTotals, isLeaseLost } from './committer';
 import { LineCounter } from './line-counter';
 
 export interface StreamSourceOptions {
   /** The consumer name in the group, and the stamp of this replica's batches. */
   readonly ingestId: string;
+  /** This process's lease on `ingestId` (see Committer's option of the same name). */
+  readonly lease: WriterLease;
   readonly retentionSeconds: number;
   /** STREAM_CLAIM_IDLE_MS: entries pending this long on any consumer are taken over. */
   readonly claimIdleMs: number;
@@ -80,6 +84,7 @@ export class StreamSource {
   ) {
     this.counter = new LineCounter(() => this.pending, options.retentionSeconds);
     this.roller = new BucketRoller(redis, keys, options.retentionSeconds, logger);
+    this.seq = options.lease.lastSeq;
   }
 
   get failing(): boolean {
@@ -111,6 +116,8 @@ export class StreamSource {
   private async run(): Promise<void> {
     const { ingestId, readCount, claimIdleMs } = this.options;
     let groupReady = false;
+    // Entries a previous process with this consumer name (a fixed INGEST_ID) left pending.
+    let ownBacklog = true;
     for (let attempt = 0; !this.stopping;) {
       let entries: StreamEntry[];
       try {
@@ -119,8 +126,14 @@ export class StreamSource {
           groupReady = true;
         }
         entries = [];
-        if (Date.now() >= this.nextClaimAt) {
-          this.nextClaimAt = Date.now() + Math.min(Math.max(claimIdleMs / 2, 100), 5_000);
+        if (ownBacklog) {
+          entries = await readOwnPendingEntries(this.redis, this.keys, ingestId, readCount);
+          ownBacklog = entries.length > 0;
+        }
+        // Monotonic: a wall clock set back an hour must not stop reclaiming for an hour.
+        const now = performance.now();
+        if (entries.length === 0 && now >= this.nextClaimAt) {
+          this.nextClaimAt = now + Math.min(Math.max(claimIdleMs / 2, 100), 5_000);
           entries = await claimIdleEntries(this.redis, this.keys, ingestId, claimIdleMs, readCount);
           this.streamTotals.claimed += entries.length;
           if (entries.length > 0) {
@@ -158,7 +171,7 @@ export class StreamSource {
     for (let attempt = 0; current.length > 0;) {
       try {
         const ids = current.map((e) => e.id);
-        const stamp = { ingestId: this.options.ingestId, seq };
+        const stamp = { ingestId: this.options.ingestId, seq, lease: this.options.lease.stamp };
         const windows = { retentionSeconds: this.options.retentionSeconds };
         const outcome = await commitStreamBatch(this.redis, this.keys, batch, stamp, windows, ids);
         if (outcome === 'stale') {
@@ -176,6 +189,12 @@ export class StreamSource {
         await this.roller.afterCommit(batch);
         break;
       } catch (error) {
+        if (isLeaseLost(error)) {
+          // Another process consumes as this id now; its entries stay pending for it.
+          this.options.lease.markLost((error as Error).message);
+          this.stopping = true;
+          break;
+        }
         this.recordFailure(error as Error, attempt);
         await sleep(this.backoff(attempt++));
       }

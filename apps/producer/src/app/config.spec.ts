@@ -29,6 +29,7 @@ describe('loadConfig', () => {
       streamMaxLength: 1000,
       streamEntryLines: 1000,
       producerId: undefined,
+      idLeaseMs: 10_000,
     });
   });
 
@@ -61,6 +62,7 @@ describe('loadConfig', () => {
       streamMaxLength: 50,
       streamEntryLines: 10,
       producerId: 'producer-1',
+      idLeaseMs: 10_000,
     });
   });
 

@@ -8,6 +8,7 @@ import {
   readString,
   SettingError,
   readChoice,
+  readIdLease,
 } from '@tally/settings';
 
 /** Every default in one place (SPEC §5); the seed's default is derived from the clock. */
@@ -27,6 +28,8 @@ export const DEFAULTS = Object.freeze({
   STREAM_MAX_LEN: 1000,
   /** redis-stream: most lines per entry (an entry is also cut at 64 KiB). */
   STREAM_ENTRY_LINES: 1000,
+  /** redis-stream: how long this producer's hold on its PRODUCER_ID outlives its last renewal. */
+  ID_LEASE_MS: 10_000,
 });
 
 export const TRANSPORTS = ['fifo', 'redis-stream'] as const;
@@ -70,6 +73,8 @@ export interface ProducerConfig {
   readonly streamEntryLines: number;
   /** PRODUCER_ID: names this producer's entry sequence in Redis; unset = a fresh id per start. */
   readonly producerId: string | undefined;
+  /** ID_LEASE_MS (redis-stream): see the ingest's setting of the same name. */
+  readonly idLeaseMs: number;
 }
 
 /**
@@ -115,5 +120,6 @@ export function loadConfig(env: Env, nowMs: () => number = Date.now): Readonly<P
       max: 100_000,
     }),
     producerId,
+    idLeaseMs: readIdLease(env, DEFAULTS.ID_LEASE_MS),
   });
 }

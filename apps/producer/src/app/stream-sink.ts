@@ -1,4 +1,10 @@
-import { appendStreamEntry, type KeyLayout, trimStream } from '@tally/aggregation';
+import {
+  appendStreamEntry,
+  BatchRejectedError,
+  type KeyLayout,
+  trimStream,
+  type WriterLease,
+} from '@tally/aggregation';
 import { Redis } from 'ioredis';
 
 /** An entry is cut at this many bytes (or at STREAM_ENTRY_LINES lines), whichever first. */
@@ -9,6 +15,11 @@ const FULL_POLL_MAX_MS = 50;
 
 export interface StreamSinkOptions {
   readonly producerId: string;
+  /**
+   * This process's lease on `producerId`: entries are numbered on from its `lastSeq` (so a
+   * restart with a fixed PRODUCER_ID is never taken for a retry) and carry its stamp.
+   */
+  readonly lease: WriterLease;
   /** STREAM_ENTRY_LINES */
   readonly entryLines: number;
   /** STREAM_MAX_LEN: the producer waits while the stream holds this many entries. */
@@ -45,7 +56,9 @@ export class StreamSink {
     private readonly redis: Redis,
     private readonly keys: KeyLayout,
     private readonly options: StreamSinkOptions,
-  ) {}
+  ) {
+    this.seq = options.lease.lastSeq;
+  }
 
   /** True while an append waits for room in the stream or for Redis. */
   get isWaiting(): boolean {
@@ -115,13 +128,26 @@ export class StreamSink {
     this.bytes = 0;
     this.lines = 0;
     const seq = ++this.seq;
-    const { producerId, maxLength } = this.options;
+    const { producerId, maxLength, lease } = this.options;
     for (let attempt = 0; ; attempt++) {
       let outcome: string;
       let detail: string | undefined;
       try {
-        outcome = await appendStreamEntry(this.redis, this.keys, producerId, seq, entry, maxLength);
+        outcome = await appendStreamEntry(
+          this.redis,
+          this.keys,
+          producerId,
+          seq,
+          entry,
+          maxLength,
+          lease.stamp,
+        );
       } catch (error) {
+        if (error instanceof BatchRejectedError && error.code === 'ERR_LEASE_LOST') {
+          // Another process appends as this id now: never retry (the seq is no longer ours).
+          lease.markLost(error.message);
+          throw error;
+        }
         outcome = 'error';
         detail = (error as Error).message;
       }

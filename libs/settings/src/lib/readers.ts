@@ -162,3 +162,12 @@ export const MAX_WINDOW_RETENTION_S = 366 * 24 * 3600;
 export function readWindowRetention(env: Env, fallback: number): number {
   return readInteger(env, 'WINDOW_RETENTION_S', fallback, { min: 1, max: MAX_WINDOW_RETENTION_S });
 }
+
+/**
+ * ID_LEASE_MS (ingest, producer): how long a process's hold on its INGEST_ID / PRODUCER_ID
+ * lasts without a renewal, 1 s to 10 min. Renewed every third of it.
+ * @throws SettingError
+ */
+export function readIdLease(env: Env, fallback: number): number {
+  return readInteger(env, 'ID_LEASE_MS', fallback, { min: 1_000, max: 600_000 });
+}
