@@ -8,7 +8,8 @@ export class Outage {
   private lastMessage: string | undefined;
   private lastLoggedAt = 0;
 
-  constructor(private readonly clockMs: () => number = Date.now) {}
+  /** @param clockMs a monotonic clock (durations must not jump with the wall clock) */
+  constructor(private readonly clockMs: () => number = () => performance.now()) {}
 
   /** True from a failed attempt until the next success. */
   get failing(): boolean {

@@ -108,7 +108,8 @@ export class FifoReader {
    */
   async readRestOfLine(timeoutMs: number, onBytes: (bytes: Buffer) => void): Promise<void> {
     if (!this.paused) throw new Error('readRestOfLine: pause() the reader first');
-    const deadline = Date.now() + timeoutMs;
+    // Monotonic: a wall clock set back must not stretch the wait.
+    const deadline = performance.now() + timeoutMs;
     const piece = Buffer.allocUnsafe(READ_CHUNK_BYTES);
     let held = 0;
     const flush = () => {
@@ -116,7 +117,7 @@ export class FifoReader {
       held = 0;
     };
     try {
-      while (this.fd !== undefined && !this.closing && Date.now() < deadline) {
+      while (this.fd !== undefined && !this.closing && performance.now() < deadline) {
         let n: number;
         try {
           n = readSync(this.fd, piece, held, 1, null);

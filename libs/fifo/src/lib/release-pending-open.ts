@@ -30,14 +30,14 @@ export async function releasePendingOpen(
   const whenDone = settled.then(() => {
     done = true;
   });
-  const deadline = Date.now() + GIVE_UP_AFTER_MS;
+  const deadline = performance.now() + GIVE_UP_AFTER_MS; // monotonic: immune to clock jumps
   let peer: number | undefined;
   try {
     while (!done && peer === undefined) {
       try {
         peer = await openFd(path, peerFlags);
       } catch (error) {
-        if (Date.now() > deadline) {
+        if (performance.now() > deadline) {
           throw new Error(`cannot release a pending open of ${path}: ${(error as Error).message}`);
         }
         await Promise.race([whenDone, delay(RETRY_INTERVAL_MS)]);
