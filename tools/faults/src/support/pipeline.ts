@@ -80,6 +80,16 @@ export class FaultPipeline extends OwnRedisPipeline {
    * answer at all (200 or 503), not for Redis.
    */
   async startIngest(env: Record<string, string> = {}): Promise<AppProcess> {
+    const ingest = await this.spawnIngest(env);
+    await eventually(`ingest ${ingest.pid} to answer /health`, async () => {
+      assertRunning(ingest);
+      return (await this.get(this.ingestBase, '/health')).status;
+    });
+    return ingest;
+  }
+
+  /** As startIngest, but resolves the moment the process is spawned (start-up faults). */
+  async spawnIngest(env: Record<string, string> = {}): Promise<AppProcess> {
     const healthPort = await freeLocalPort();
     const ingest = this.startApp('ingest', {
       REDIS_URL: this.redis.url,
@@ -91,10 +101,6 @@ export class FaultPipeline extends OwnRedisPipeline {
     });
     this.ingestProcess = ingest;
     this.ingestBase = `http://127.0.0.1:${healthPort}`;
-    await eventually(`ingest ${ingest.pid} to answer /health`, async () => {
-      assertRunning(ingest);
-      return (await this.get(this.ingestBase, '/health')).status;
-    });
     return ingest;
   }
 
