@@ -44,6 +44,12 @@ describe('healthAnswer', () => {
     const answer = healthAnswer(statusWith({ starting: 'waiting for the lease on INGEST_ID "a"' }));
     expect(answer.statusCode).toBe(503);
     expect(answer.body.error).toBe('starting: waiting for the lease on INGEST_ID "a"');
+    const away = healthAnswer(
+      statusWith({ starting: 'waiting for the lease', redisStatus: 'connecting' }),
+    );
+    expect(away.body.error).toBe(
+      'starting: waiting for the lease; redis: not connected (connecting)',
+    );
   });
 
   it('is unavailable while batch writes fail, even with a connected client', () => {

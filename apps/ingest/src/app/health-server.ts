@@ -56,14 +56,15 @@ export interface HealthAnswer {
 export function healthAnswer(status: IngestStatus): HealthAnswer {
   const { heldKeys, readerPaused } = status;
   let error: string | undefined;
-  if (status.starting !== undefined) {
-    error = `starting: ${status.starting}`;
-  } else if (status.redisStatus !== 'ready') {
+  if (status.redisStatus !== 'ready') {
     const cause = status.lastRedisError ? `: ${status.lastRedisError}` : '';
     error = `redis: not connected (${status.redisStatus})${cause}`;
   } else if (status.redisFailing) {
     const cause = status.lastWriteError ? ` (${status.lastWriteError})` : '';
     error = `redis: batch writes are failing${cause}; retrying the same batch`;
+  }
+  if (status.starting !== undefined) {
+    error = `starting: ${status.starting}${error === undefined ? '' : `; ${error}`}`;
   }
   if (error === undefined) {
     return { statusCode: 200, body: { status: 'ok', heldKeys, readerPaused } };
