@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { FifoClosedError } from '@tally/fifo';
+import { isOutputClosed } from './output-closed';
 import { countLines, LineSplitter } from './line-splitter';
 
 /** Where the command's lines go: a FifoWriter, or a fake in tests. */
@@ -71,7 +71,7 @@ export class CommandSource {
     } catch (error) {
       this.signalGroup('SIGKILL');
       await exited.catch(() => undefined); // the write error below is the one to report
-      if (!(this.stopRequested && error instanceof FifoClosedError)) throw error;
+      if (!(this.stopRequested && isOutputClosed(error))) throw error;
     }
     const { code, signal } = await exited;
     return { exitCode: code, signal, stopped: this.stopRequested, linesForwarded: this.forwarded };

@@ -1,4 +1,5 @@
-import { FifoClosedError, PIPE_BUF } from '@tally/fifo';
+import { PIPE_BUF } from '@tally/fifo';
+import { isOutputClosed } from './output-closed';
 import { type Clock, systemClock } from './clock';
 import type { GeneratedLine } from './generator';
 import { RateSchedule } from './rate-schedule';
@@ -48,7 +49,7 @@ export class Producer {
 
   /**
    * Runs until COUNT lines are written or `stop()` is called; resolves with the final counts.
-   * @throws what the sink throws, except FifoClosedError after `stop()`.
+   * @throws what the sink throws, except a closed output (isOutputClosed) after `stop()`.
    */
   async run(): Promise<Readonly<ProducerCounts>> {
     const { ratePerSecond, count, sink } = this.options;
@@ -69,7 +70,7 @@ export class Producer {
         await sink.write(batch.lines);
       } catch (error) {
         // Closed while waiting for a reader during a stop: this batch was never written.
-        if (this.stopping.signal.aborted && error instanceof FifoClosedError) break;
+        if (this.stopping.signal.aborted && isOutputClosed(error)) break;
         throw error;
       }
       this.counts.linesWritten += batch.lines.length;

@@ -6,6 +6,7 @@ import {
   type WriterLease,
 } from '@tally/aggregation';
 import { Redis } from 'ioredis';
+import { OutputClosedError } from './output-closed';
 
 /** An entry is cut at this many bytes (or at STREAM_ENTRY_LINES lines), whichever first. */
 export const STREAM_ENTRY_MAX_BYTES = 64 * 1024;
@@ -49,6 +50,7 @@ export class StreamSink {
   private chain: Promise<void> = Promise.resolve();
   private lingerTimer: NodeJS.Timeout | null = null;
   private waiting = false;
+  private closing: Promise<void> | undefined;
   /** Entries and lines appended so far. */
   readonly appended = { entries: 0, lines: 0 };
 
@@ -67,6 +69,7 @@ export class StreamSink {
 
   /** Lines (each gets a `\n`) or whole `\n`-terminated lines as bytes (GENERATOR_CMD). */
   write(input: readonly string[] | Buffer): Promise<void> {
+    if (this.closing !== undefined) return Promise.reject(new OutputClosedError(this.keys.stream));
     const run = async () => {
       if (Buffer.isBuffer(input)) {
         this.add(input, countNewlines(input));
@@ -93,11 +96,17 @@ export class StreamSink {
     return this.chain;
   }
 
-  /** Appends what is buffered and closes the connection. */
-  async close(): Promise<void> {
-    await this.flush();
-    if (this.lingerTimer) clearTimeout(this.lingerTimer);
-    await this.redis.quit().catch(() => this.redis.disconnect());
+  /**
+   * Appends everything written before this call, then accepts no more writes (they reject
+   * with OutputClosedError). Idempotent. The Redis client is the caller's to close (it also
+   * gives the lease back through it).
+   */
+  close(): Promise<void> {
+    this.closing ??= this.flush().finally(() => {
+      if (this.lingerTimer) clearTimeout(this.lingerTimer);
+      this.lingerTimer = null;
+    });
+    return this.closing;
   }
 
   private async trimmed(): Promise<boolean> {

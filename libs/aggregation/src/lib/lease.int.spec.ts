@@ -193,7 +193,7 @@ describeWithRedis('WriterLease while Redis is away', () => {
     while (waits.length === 0 && Date.now() < until) {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    expect(waits).toEqual(['error']);
+    expect(waits).toEqual(['error']); // once, however many attempts failed
     // Nothing listened on the port: now a redis-server does.
     const server = await startOwnRedisServer({ port });
     try {

@@ -123,8 +123,11 @@ export class WriterLease {
       try {
         reply = await redis.tallyHoldLease(key, seqKey, token, leaseMs);
       } catch (error) {
-        if (waiting !== 'error') options.onWait?.('error', (error as Error).message);
-        waiting = 'error';
+        // The first attempts of a fresh client fail while it connects: not worth a word yet.
+        if (waiting !== 'error' && attempt >= 2) {
+          options.onWait?.('error', (error as Error).message);
+          waiting = 'error';
+        }
         const base = options.retryBaseMs ?? 50;
         await sleep(Math.min(base * 2 ** Math.min(attempt++, 10), options.retryMaxMs ?? 2_000));
         continue;
