@@ -148,6 +148,8 @@ describeFaults(
       expect(slow.running).toBe(true);
       slow.child.kill('SIGTERM');
       expect(await slow.exited).toBe(0);
+      // A clean stop gives the id back at once (the next producer need not wait for a lapse).
+      expect(await s.admin.exists(s.keys.writerLease('producer', 'one-writer'))).toBe(0);
     });
   },
 );
