@@ -26,7 +26,8 @@ RUN npx nx run-many -t build -p producer ingest api \
 
 FROM debian:bookworm-slim AS runtime
 # mkfifo (coreutils) and sh come with the base image: the apps create the FIFO with mkfifo, the
-# healthchecks below use `test` and node.
+# healthchecks below use node. Nothing writes to the image at run time (compose: read_only):
+# logs go to stdout, the FIFO to the /ipc volume.
 COPY --from=build /usr/local/bin/node /usr/local/bin/node
 # /ipc holds the FIFO. An empty named volume mounted there is first filled from the image, owner
 # included, so the non-root producer and ingest can create the FIFO in it.
@@ -50,8 +51,15 @@ FROM runtime AS ingest
 COPY --from=build /src/dist/apps/ingest ./
 ENV FIFO_PATH=/ipc/events.fifo
 USER node
-# Healthy once the FIFO is there (the ingest creates it before it connects to Redis).
-HEALTHCHECK --interval=3s --timeout=2s --retries=10 CMD test -p "$FIFO_PATH"
+# Healthy while GET /health on HEALTH_PORT (default 9464) answers 200: Redis reachable, batches
+# stored, the id's lease held. It answers 503 while Redis is away or batch writes fail, and while
+# the ingest waits for its INGEST_ID's lease at start: then the container turns unhealthy (after
+# the retries), as the api's does; nothing restarts it, it says it is not counting. The status
+# and body land in `docker inspect` (.State.Health.Log). 127.0.0.1: HEALTH_HOST must include
+# loopback (its default 0.0.0.0 does). node itself, no curl in the image; a check's node takes
+# ~0.1-0.5 s to start on a busy 2-core machine, hence 3 s.
+HEALTHCHECK --interval=3s --timeout=3s --retries=10 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.HEALTH_PORT||9464)+'/health',{signal:AbortSignal.timeout(2500)}).then(async r=>{console.log(r.status,await r.text());process.exit(r.ok?0:1)},e=>{console.log(e.cause?.code??e.cause?.message??e.message);process.exit(1)})"]
 CMD ["node", "main.js"]
 
 FROM runtime AS api
@@ -59,6 +67,7 @@ COPY --from=build /src/dist/apps/api ./
 USER node
 EXPOSE 5000
 # /health answers 503 (or nothing) while Redis is unreachable, so healthy = serving counts.
+# The status and body land in `docker inspect` (.State.Health.Log).
 HEALTHCHECK --interval=5s --timeout=3s --retries=6 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||5000)+'/health',{signal:AbortSignal.timeout(2500)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||5000)+'/health',{signal:AbortSignal.timeout(2500)}).then(async r=>{console.log(r.status,await r.text());process.exit(r.ok?0:1)},e=>{console.log(e.cause?.code??e.cause?.message??e.message);process.exit(1)})"]
 CMD ["node", "main.js"]

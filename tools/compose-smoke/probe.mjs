@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// HTTP checks of the compose smoke test (run.sh), against the stack's API on 127.0.0.1 only.
+// Checks of the compose smoke test (run.sh), against the stack on 127.0.0.1 only.
 //
 //   node probe.mjs health --url URL --deadline-s N
 //       polls GET /health until it answers 200.
@@ -10,9 +10,14 @@
 //       count below it; then saves the new snapshot to FILE. A count that went backwards fails
 //       at once; anything else (no answer, 503, inconsistent or not grown yet) is retried
 //       until the deadline.
+//   REDIS_PASSWORD=... node probe.mjs redis-auth --port N
+//       the Redis on 127.0.0.1:N refuses a client without the password (NOAUTH) and with a
+//       wrong one (WRONGPASS), and answers PONG with it. The password comes from the
+//       environment, never from the command line.
 //
 // Exit 0 on success, 1 with one `compose-smoke: ...` line on stderr otherwise. No dependencies.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { parseArgs } from 'node:util';
 
 const POLL_INTERVAL_MS = 250;
@@ -25,16 +30,24 @@ const { positionals, values } = parseArgs({
     state: { type: 'string' },
     'deadline-s': { type: 'string', default: '60' },
     label: { type: 'string', default: 'counts' },
+    port: { type: 'string' },
   },
 });
 const [command] = positionals;
 const baseUrl = values.url;
 const deadlineMs = Date.now() + Number(values['deadline-s']) * 1000;
 
-if (!baseUrl || !['health', 'grow'].includes(command) || (command === 'grow' && !values.state)) {
-  fail('usage: probe.mjs health|grow --url URL [--state FILE] [--deadline-s N] [--label TEXT]');
+const usage =
+  'usage: probe.mjs health|grow --url URL [--state FILE] [--deadline-s N] [--label TEXT]\n' +
+  '       REDIS_PASSWORD=... probe.mjs redis-auth --port N';
+if (command === 'redis-auth') {
+  if (!/^\d+$/.test(values.port ?? '') || !process.env.REDIS_PASSWORD) fail(usage);
+} else {
+  if (!baseUrl || !['health', 'grow'].includes(command) || (command === 'grow' && !values.state)) {
+    fail(usage);
+  }
+  if (!/^http:\/\/127\.0\.0\.1:\d+$/.test(baseUrl)) fail(`--url must be http://127.0.0.1:PORT`);
 }
-if (!/^http:\/\/127\.0\.0\.1:\d+$/.test(baseUrl)) fail(`--url must be http://127.0.0.1:PORT`);
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -130,4 +143,62 @@ async function grow() {
   fail(`${values.label}: counts did not grow consistently before the deadline (last: ${last})`);
 }
 
-await (command === 'health' ? health() : grow());
+/**
+ * Sends `commands` (RESP inline commands) on one new connection and resolves with the first
+ * `replies` reply lines, or rejects after REQUEST_TIMEOUT_MS.
+ */
+function redisExchange(commands, replies) {
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(values.port), '127.0.0.1');
+    let text = '';
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`no ${replies} replies within ${REQUEST_TIMEOUT_MS} ms (got ${text})`));
+    }, REQUEST_TIMEOUT_MS);
+    socket.on('connect', () => socket.write(commands.map((c) => `${c}\r\n`).join('')));
+    socket.on('data', (chunk) => {
+      text += chunk.toString();
+      const lines = text.split('\r\n');
+      if (lines.length > replies) {
+        clearTimeout(timer);
+        socket.destroy();
+        resolve(lines.slice(0, replies));
+      }
+    });
+    socket.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+  });
+}
+
+async function redisAuth() {
+  const password = process.env.REDIS_PASSWORD;
+  // AUTH's argument as an inline command: the password is [A-Za-z0-9._~-] only (compose checks).
+  const checks = [
+    { what: 'without a password', commands: ['PING'], expect: [/^-NOAUTH/] },
+    {
+      what: 'with a wrong password',
+      commands: [`AUTH x${password}`, 'PING'],
+      expect: [/^-WRONGPASS/, /^-NOAUTH/],
+    },
+    {
+      what: 'with REDIS_PASSWORD',
+      commands: [`AUTH ${password}`, 'PING'],
+      expect: [/^\+OK$/, /^\+PONG$/],
+    },
+  ];
+  const seen = [];
+  for (const { what, commands, expect } of checks) {
+    const got = await redisExchange(commands, expect.length).catch((error) => {
+      fail(`redis on 127.0.0.1:${values.port} ${what}: ${error.code ?? error.message}`);
+    });
+    if (!expect.every((pattern, i) => pattern.test(got[i]))) {
+      fail(`redis on 127.0.0.1:${values.port} ${what}: got ${JSON.stringify(got)}`);
+    }
+    seen.push(`${what}: ${got.map((line) => line.split(' ')[0]).join(' ')}`);
+  }
+  console.log(`redis-auth: ${seen.join('; ')}`);
+}
+
+await (command === 'redis-auth' ? redisAuth() : command === 'health' ? health() : grow());
