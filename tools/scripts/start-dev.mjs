@@ -9,6 +9,9 @@ import net from 'node:net';
 import { join } from 'node:path';
 
 const url = new URL(process.env.REDIS_URL || 'redis://127.0.0.1:6379');
+// What may be printed of it: never a password (as the apps' redactUserInfo).
+const shown =
+  url.username || url.password ? `${url.protocol}//***@${url.host}${url.pathname}` : url.href;
 const host = url.hostname.replace(/^\[|\]$/g, '');
 const port = Number(url.port || 6379);
 
@@ -42,9 +45,9 @@ if (!(await ping())) {
     spawnSync('sh', ['-c', 'command -v redis-server'], { stdio: 'ignore' }).status === 0;
   if (!local || !installed) {
     console.error(
-      `tally: no Redis answers at ${url.href}. Start one with ` +
+      `tally: no Redis answers at ${shown}. Start one with ` +
         `\`docker compose -f docker-compose.yml -f docker-compose.dev-redis.yml up -d redis\` ` +
-        `(publishes it on 127.0.0.1:6379), or install your distribution's redis-server package ` +
+        `(publishes it on 127.0.0.1:6379; then REDIS_URL=redis://:<REDIS_PASSWORD>@127.0.0.1:6379), or install your distribution's redis-server package ` +
         `(Debian/Ubuntu: apt-get install redis-server), then run npm start again.`,
     );
     process.exit(1);
@@ -52,7 +55,7 @@ if (!(await ping())) {
   const dir = join(process.cwd(), 'tmp', 'redis');
   mkdirSync(dir, { recursive: true });
   console.log(
-    `tally: no Redis at ${url.href}; starting redis-server on ${host}:${port} (data in ${dir})`,
+    `tally: no Redis at ${shown}; starting redis-server on ${host}:${port} (data in ${dir})`,
   );
   redisChild = spawn(
     'redis-server',
