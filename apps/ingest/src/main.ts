@@ -70,10 +70,11 @@ async function main(): Promise<void> {
   redis.on('ready', () => (lastRedisError = undefined));
   const connection = () => ({ redisStatus: redis.status, lastRedisError });
 
-  let runner: Runner | undefined;
+  // Set once start-up is done; /health reads it from the first request on.
+  const running: { runner?: Runner } = {};
   const waitingFor = `waiting for the lease on INGEST_ID "${ingestId}"`;
   const health = createHealthServer(
-    () => runner?.status() ?? startingStatus(config, connection(), waitingFor),
+    () => running.runner?.status() ?? startingStatus(config, connection(), waitingFor),
   );
   try {
     // Before the first line is read: an ingest whose health cannot be watched does not start.
@@ -100,7 +101,7 @@ async function main(): Promise<void> {
   });
 
   const started = createRunner(config, redis, keys, { ingestId, lease }, connection, logger);
-  runner = started;
+  running.runner = started;
   started.start();
   life.running(() => started.stop());
   logger.info(
