@@ -14,11 +14,18 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { DEFAULTS } from './config';
 import { withDeadline } from './deadline';
-import { errorHandler, methodNotAllowed, notFound, redisFailureReason } from './errors';
+import {
+  errorHandler,
+  methodNotAllowed,
+  notFound,
+  redisFailureReason,
+  toHttpError,
+} from './errors';
 import { countsToJson } from './json-counts';
 import { sendJson } from './json-response';
 import { createMetricsRegistry, httpMetrics, registerSharedReadMetrics } from './metrics';
 import { parseCountParams, toCountQuery } from './query';
+import { redisDrained } from './redis-drained';
 import { SharedReads } from './shared-reads';
 import { LiveHub, type LiveStats, selectionKey } from './dashboard/live-hub';
 import { mountDashboard } from './dashboard/routes';
@@ -71,7 +78,7 @@ export function createApp(options: AppOptions): RequestListener {
   const now = options.now ?? systemClockSeconds;
   const registry = options.registry ?? createMetricsRegistry();
   const reads = options.sharedReads ?? new SharedReads({ cacheMs: DEFAULTS.READ_CACHE_MS });
-  registerSharedReadMetrics(registry, reads.counts);
+  registerSharedReadMetrics(registry, reads);
 
   const app = express();
   app.set('case sensitive routing', true); // SPEC §4: paths are case-sensitive
@@ -94,14 +101,15 @@ export function createApp(options: AppOptions): RequestListener {
   /**
    * The body of the read named `key` (sendShared sends it; the live ticks use it too): from the
    * micro-cache when fresh (no promise, no timer), else from the identical read in flight, else
-   * from `read()`. The read itself is bounded by READ_DEADLINE_MS (so a stuck read is forgotten
-   * and retried), and so is each request's wait, counted from its own arrival.
+   * from `read()` once no identical read is busy in Redis. Each request waits at most
+   * READ_DEADLINE_MS from its own arrival; a read it gave up on stays in flight until Redis has
+   * finished it (redisDrained), so it is not sent again beside itself.
    */
+  const shareOptions = { waitMs: READ_DEADLINE_MS, drained: () => redisDrained(redis) };
   const readShared = async (key: string, read: () => Promise<string>): Promise<Buffer> => {
     const body = reads.cached(key);
     if (body !== undefined) return body;
-    const load = async () => Buffer.from(await withDeadline(read(), READ_DEADLINE_MS));
-    return withDeadline(reads.share(key, load), READ_DEADLINE_MS);
+    return reads.share(key, async () => Buffer.from(await read()), shareOptions);
   };
   const sendShared = async (res: Response, key: string, read: () => Promise<string>) => {
     sendJson(res, 200, await readShared(key, read));
@@ -168,10 +176,9 @@ export function createApp(options: AppOptions): RequestListener {
       );
     },
     describeError: (error) => {
-      const reason = redisFailureReason(error);
-      if (reason !== undefined) return `redis unavailable: ${reason}`;
-      logger.error({ err: error }, 'live tick failed unexpectedly');
-      return 'internal error';
+      const answer = toHttpError(error); // what a request would have got: 503 or 500
+      if (answer.status === 500) logger.error({ err: error }, 'live tick failed unexpectedly');
+      return answer.message;
     },
     tickMs: options.liveTickMs ?? LIVE_TICK_MS,
     nowSeconds: now,
