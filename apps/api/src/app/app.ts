@@ -7,7 +7,7 @@ import {
   readStats,
 } from '@tally/aggregation';
 import express, { type Request, type RequestHandler, type Response } from 'express';
-import type { RequestListener } from 'node:http';
+import type { RequestListener, ServerResponse } from 'node:http';
 import { parse as parseQueryString } from 'node:querystring';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -219,12 +219,39 @@ export function createApp(options: AppOptions): RequestListener {
     const body =
       req.method === 'GET' || req.method === 'HEAD' ? cachedAnswer(path, url) : undefined;
     if (body === undefined) {
-      app(req, res);
+      // Typed for express's own objects; express turns node's into those as it enters.
+      app(req as Request, res as Response, jsonFinalHandler(res, logger));
       return;
     }
     // The label express gives these routes: the path as declared, without the slash.
     metrics.track(req, res, () => path);
     sendJson(res, 200, body);
+  };
+}
+
+/**
+ * What express calls when its stack is done without answering, instead of its own final
+ * handler (an HTML page). That happens only when its router cannot parse the target (which
+ * the guarded server refuses before: this is the second line of defence) or when an error
+ * came after the answer had begun (errorHandler logged it and passes it on). So: a JSON 400,
+ * a JSON error, or a cut connection when an answer had begun.
+ */
+function jsonFinalHandler(res: ServerResponse, logger: Logger): (error?: unknown) => void {
+  return (error) => {
+    if (res.headersSent) {
+      if (!res.writableEnded) res.destroy(); // a second status line would corrupt the stream
+      return;
+    }
+    if (error === undefined || error === null) {
+      const message = 'invalid request target: expected a path starting with /';
+      sendJson(res, 400, JSON.stringify({ error: message }));
+      return;
+    }
+    const answer = toHttpError(error);
+    if (answer.status === 500)
+      logger.error({ err: error }, 'request failed after the error handler');
+    for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
+    sendJson(res, answer.status, JSON.stringify({ error: answer.message }));
   };
 }
 
