@@ -23,7 +23,12 @@ import {
 } from './errors';
 import { countsToJson } from './json-counts';
 import { sendJson } from './json-response';
-import { createMetricsRegistry, httpMetrics, registerSharedReadMetrics } from './metrics';
+import {
+  createMetricsRegistry,
+  httpMetrics,
+  registerLiveMetrics,
+  registerSharedReadMetrics,
+} from './metrics';
 import { parseCountParams, toCountQuery } from './query';
 import { redisDrained } from './redis-drained';
 import { SharedReads } from './shared-reads';
@@ -61,6 +66,8 @@ export interface AppOptions {
   readonly liveTickMs?: number;
   /** Called with the app's live hub, so main.ts can close its streams at shutdown. */
   readonly onLiveHub?: (hub: LiveHub) => void;
+  /** LIVE_MAX_CLIENTS: dashboard streams open at once; default DEFAULTS.LIVE_MAX_CLIENTS. */
+  readonly liveMaxClients?: number;
 }
 
 /** Default time between the dashboard's live ticks, in ms. */
@@ -182,7 +189,9 @@ export function createApp(options: AppOptions): RequestListener {
     },
     tickMs: options.liveTickMs ?? LIVE_TICK_MS,
     nowSeconds: now,
+    maxClients: options.liveMaxClients ?? DEFAULTS.LIVE_MAX_CLIENTS,
   });
+  registerLiveMetrics(registry, hub);
   options.onLiveHub?.(hub);
   mountDashboard(getRoute, { hub, retentionSeconds });
 

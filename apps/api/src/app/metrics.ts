@@ -1,6 +1,7 @@
 import type { Request, RequestHandler } from 'express';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { LiveHub } from './dashboard/live-hub';
 import type { SharedReads } from './shared-reads';
 
 /** The route label of requests that matched no route (404s), so labels stay bounded. */
@@ -120,6 +121,40 @@ export function registerSharedReadMetrics(registry: Registry, reads: SharedReads
     'api_reads_refused_total',
     'Requests answered 503 because the most different reads allowed were in flight',
     () => counts.refused,
+  );
+}
+
+/**
+ * Registers the live stream's gauges and counters (see LiveHub): `api_live_clients`,
+ * `api_live_selections`, `api_live_refused_total` (503: LIVE_MAX_CLIENTS streams open),
+ * `api_live_ticks_skipped_total` (a client's queue was full) and `api_live_clients_cut_total`.
+ */
+export function registerLiveMetrics(registry: Registry, hub: LiveHub): void {
+  const { counts } = hub;
+  scrapedGauge(registry, 'api_live_clients', 'Live dashboard streams open', () => hub.clientCount);
+  scrapedGauge(
+    registry,
+    'api_live_selections',
+    'Distinct (window, top) of the open streams',
+    () => hub.selectionCount,
+  );
+  scrapedCounter(
+    registry,
+    'api_live_refused_total',
+    'Live streams refused with a 503: LIVE_MAX_CLIENTS were open, or shutting down',
+    () => counts.refused,
+  );
+  scrapedCounter(
+    registry,
+    'api_live_ticks_skipped_total',
+    'Ticks not written to a live client whose unsent data was over the bound',
+    () => counts.skipped,
+  );
+  scrapedCounter(
+    registry,
+    'api_live_clients_cut_total',
+    'Live clients cut after their unsent data stayed over the bound',
+    () => counts.cut,
   );
 }
 
