@@ -32,7 +32,10 @@ export const DEFAULTS = Object.freeze({
 
 /** Past a second, a "micro-cache" becomes a staleness users would notice. */
 const MAX_READ_CACHE_MS = 1000;
-/** 10,000 stuck readers could hold ~3 GB of queued ticks (LIVE_MAX_QUEUED_BYTES each, live-hub.ts). */
+/**
+ * 10,000 readers that never read could hold 10,000 × (LIVE_MAX_QUEUED_BYTES + one tick) in the
+ * api, 2.5 GB and more (dashboard/live-limits.ts): past that, run more api replicas.
+ */
 const MAX_LIVE_CLIENTS = 10_000;
 
 export interface ApiConfig {
