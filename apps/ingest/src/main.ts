@@ -75,6 +75,14 @@ async function main(): Promise<void> {
   const waitingFor = `waiting for the lease on INGEST_ID "${ingestId}"`;
   const health = createHealthServer(
     () => running.runner?.status() ?? startingStatus(config, connection(), waitingFor),
+    {
+      // Answered 500 (or an accept failure): logged, never thrown; the ingest goes on counting.
+      onError: (error, { event: where, method, url }) =>
+        logger.error(
+          { event: 'health_server_error', where, method, url, err: error },
+          'health server error',
+        ),
+    },
   );
   try {
     // Before the first line is read: an ingest whose health cannot be watched does not start.

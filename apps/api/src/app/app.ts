@@ -7,18 +7,30 @@ import {
   readStats,
 } from '@tally/aggregation';
 import express, { type Request, type RequestHandler, type Response } from 'express';
-import type { RequestListener } from 'node:http';
+import type { RequestListener, ServerResponse } from 'node:http';
 import { parse as parseQueryString } from 'node:querystring';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { DEFAULTS } from './config';
 import { withDeadline } from './deadline';
-import { errorHandler, methodNotAllowed, notFound, redisFailureReason } from './errors';
+import {
+  errorHandler,
+  methodNotAllowed,
+  notFound,
+  redisFailureReason,
+  toHttpError,
+} from './errors';
 import { countsToJson } from './json-counts';
 import { sendJson } from './json-response';
-import { createMetricsRegistry, httpMetrics, registerSharedReadMetrics } from './metrics';
+import {
+  createMetricsRegistry,
+  httpMetrics,
+  registerLiveMetrics,
+  registerSharedReadMetrics,
+} from './metrics';
 import { parseCountParams, toCountQuery } from './query';
+import { redisDrained } from './redis-drained';
 import { SharedReads } from './shared-reads';
 import { LiveHub, type LiveStats, selectionKey } from './dashboard/live-hub';
 import { mountDashboard } from './dashboard/routes';
@@ -54,6 +66,8 @@ export interface AppOptions {
   readonly liveTickMs?: number;
   /** Called with the app's live hub, so main.ts can close its streams at shutdown. */
   readonly onLiveHub?: (hub: LiveHub) => void;
+  /** LIVE_MAX_CLIENTS: dashboard streams open at once; default DEFAULTS.LIVE_MAX_CLIENTS. */
+  readonly liveMaxClients?: number;
 }
 
 /** Default time between the dashboard's live ticks, in ms. */
@@ -71,7 +85,7 @@ export function createApp(options: AppOptions): RequestListener {
   const now = options.now ?? systemClockSeconds;
   const registry = options.registry ?? createMetricsRegistry();
   const reads = options.sharedReads ?? new SharedReads({ cacheMs: DEFAULTS.READ_CACHE_MS });
-  registerSharedReadMetrics(registry, reads.counts);
+  registerSharedReadMetrics(registry, reads);
 
   const app = express();
   app.set('case sensitive routing', true); // SPEC §4: paths are case-sensitive
@@ -94,14 +108,15 @@ export function createApp(options: AppOptions): RequestListener {
   /**
    * The body of the read named `key` (sendShared sends it; the live ticks use it too): from the
    * micro-cache when fresh (no promise, no timer), else from the identical read in flight, else
-   * from `read()`. The read itself is bounded by READ_DEADLINE_MS (so a stuck read is forgotten
-   * and retried), and so is each request's wait, counted from its own arrival.
+   * from `read()` once no identical read is busy in Redis. Each request waits at most
+   * READ_DEADLINE_MS from its own arrival; a read it gave up on stays in flight until Redis has
+   * finished it (redisDrained), so it is not sent again beside itself.
    */
+  const shareOptions = { waitMs: READ_DEADLINE_MS, drained: () => redisDrained(redis) };
   const readShared = async (key: string, read: () => Promise<string>): Promise<Buffer> => {
     const body = reads.cached(key);
     if (body !== undefined) return body;
-    const load = async () => Buffer.from(await withDeadline(read(), READ_DEADLINE_MS));
-    return withDeadline(reads.share(key, load), READ_DEADLINE_MS);
+    return reads.share(key, async () => Buffer.from(await read()), shareOptions);
   };
   const sendShared = async (res: Response, key: string, read: () => Promise<string>) => {
     sendJson(res, 200, await readShared(key, read));
@@ -168,14 +183,15 @@ export function createApp(options: AppOptions): RequestListener {
       );
     },
     describeError: (error) => {
-      const reason = redisFailureReason(error);
-      if (reason !== undefined) return `redis unavailable: ${reason}`;
-      logger.error({ err: error }, 'live tick failed unexpectedly');
-      return 'internal error';
+      const answer = toHttpError(error); // what a request would have got: 503 or 500
+      if (answer.status === 500) logger.error({ err: error }, 'live tick failed unexpectedly');
+      return answer.message;
     },
     tickMs: options.liveTickMs ?? LIVE_TICK_MS,
     nowSeconds: now,
+    maxClients: options.liveMaxClients ?? DEFAULTS.LIVE_MAX_CLIENTS,
   });
+  registerLiveMetrics(registry, hub);
   options.onLiveHub?.(hub);
   mountDashboard(getRoute, { hub, retentionSeconds });
 
@@ -212,12 +228,39 @@ export function createApp(options: AppOptions): RequestListener {
     const body =
       req.method === 'GET' || req.method === 'HEAD' ? cachedAnswer(path, url) : undefined;
     if (body === undefined) {
-      app(req, res);
+      // Typed for express's own objects; express turns node's into those as it enters.
+      app(req as Request, res as Response, jsonFinalHandler(res, logger));
       return;
     }
     // The label express gives these routes: the path as declared, without the slash.
     metrics.track(req, res, () => path);
     sendJson(res, 200, body);
+  };
+}
+
+/**
+ * What express calls when its stack is done without answering, instead of its own final
+ * handler (an HTML page). That happens only when its router cannot parse the target (which
+ * the guarded server refuses before: this is the second line of defence) or when an error
+ * came after the answer had begun (errorHandler logged it and passes it on). So: a JSON 400,
+ * a JSON error, or a cut connection when an answer had begun.
+ */
+function jsonFinalHandler(res: ServerResponse, logger: Logger): (error?: unknown) => void {
+  return (error) => {
+    if (res.headersSent) {
+      if (!res.writableEnded) res.destroy(); // a second status line would corrupt the stream
+      return;
+    }
+    if (error === undefined || error === null) {
+      const message = 'invalid request target: expected a path starting with /';
+      sendJson(res, 400, JSON.stringify({ error: message }));
+      return;
+    }
+    const answer = toHttpError(error);
+    if (answer.status === 500)
+      logger.error({ err: error }, 'request failed after the error handler');
+    for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
+    sendJson(res, answer.status, JSON.stringify({ error: answer.message }));
   };
 }
 

@@ -20,6 +20,7 @@ describe('loadConfig (api)', () => {
       host: '0.0.0.0',
       windowRetentionSeconds: 3600,
       readCacheMs: 100,
+      liveMaxClients: 1000,
     });
   });
 
@@ -36,6 +37,7 @@ describe('loadConfig (api)', () => {
         HOST: '127.0.0.1',
         WINDOW_RETENTION_S: '60',
         READ_CACHE_MS: '250',
+        LIVE_MAX_CLIENTS: '20',
       }),
     ).toEqual({
       redisUrl: 'rediss://user:pw@redis.internal:6380/2',
@@ -44,6 +46,7 @@ describe('loadConfig (api)', () => {
       host: '127.0.0.1',
       windowRetentionSeconds: 60,
       readCacheMs: 250,
+      liveMaxClients: 20,
     });
   });
 
@@ -53,6 +56,8 @@ describe('loadConfig (api)', () => {
     ['WINDOW_RETENTION_S', '1', 1],
     ['READ_CACHE_MS', '0', 0],
     ['READ_CACHE_MS', '1000', 1000],
+    ['LIVE_MAX_CLIENTS', '1', 1],
+    ['LIVE_MAX_CLIENTS', '10000', 10000],
     ['HOST', '::', '::'],
     ['HOST', 'localhost', 'localhost'],
   ])('accepts %s=%j at the edge of its range', (name, value, expected) => {
@@ -61,7 +66,8 @@ describe('loadConfig (api)', () => {
       WINDOW_RETENTION_S: 'windowRetentionSeconds',
       HOST: 'host',
       READ_CACHE_MS: 'readCacheMs',
-    }[name] as 'port' | 'windowRetentionSeconds' | 'host' | 'readCacheMs';
+      LIVE_MAX_CLIENTS: 'liveMaxClients',
+    }[name] as 'port' | 'windowRetentionSeconds' | 'host' | 'readCacheMs' | 'liveMaxClients';
     expect(loadConfig({ [name]: value })[key]).toBe(expected);
   });
 
@@ -94,6 +100,12 @@ describe('loadConfig (api)', () => {
     ['READ_CACHE_MS', '100ms'],
     ['READ_CACHE_MS', '0.5'],
     ['READ_CACHE_MS', '050'],
+    ['LIVE_MAX_CLIENTS', ''],
+    ['LIVE_MAX_CLIENTS', '0'],
+    ['LIVE_MAX_CLIENTS', '10001'],
+    ['LIVE_MAX_CLIENTS', '-1'],
+    ['LIVE_MAX_CLIENTS', '1e3'],
+    ['LIVE_MAX_CLIENTS', 'many'],
   ])('rejects %s=%j with a message naming the variable and the value', (name, value) => {
     const error = settingErrorOf({ [name]: value });
     expect(error.variable).toBe(name);

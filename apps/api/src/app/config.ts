@@ -23,10 +23,20 @@ export const DEFAULTS = Object.freeze({
    * the request.
    */
   READ_CACHE_MS: 100,
+  /**
+   * Dashboard streams (`/events/live`) open at once; one more gets a 503. Each costs a
+   * connection and up to LIVE_MAX_QUEUED_BYTES (plus one tick) of memory for a slow reader.
+   */
+  LIVE_MAX_CLIENTS: 1000,
 });
 
 /** Past a second, a "micro-cache" becomes a staleness users would notice. */
 const MAX_READ_CACHE_MS = 1000;
+/**
+ * 10,000 readers that never read could hold 10,000 × (LIVE_MAX_QUEUED_BYTES + one tick) in the
+ * api, 2.5 GB and more (dashboard/live-limits.ts): past that, run more api replicas.
+ */
+const MAX_LIVE_CLIENTS = 10_000;
 
 export interface ApiConfig {
   readonly redisUrl: string;
@@ -35,6 +45,7 @@ export interface ApiConfig {
   readonly host: string;
   readonly windowRetentionSeconds: number;
   readonly readCacheMs: number;
+  readonly liveMaxClients: number;
 }
 
 /**
@@ -52,6 +63,10 @@ export function loadConfig(env: Env): ApiConfig {
     readCacheMs: readInteger(env, 'READ_CACHE_MS', DEFAULTS.READ_CACHE_MS, {
       min: 0,
       max: MAX_READ_CACHE_MS,
+    }),
+    liveMaxClients: readInteger(env, 'LIVE_MAX_CLIENTS', DEFAULTS.LIVE_MAX_CLIENTS, {
+      min: 1,
+      max: MAX_LIVE_CLIENTS,
     }),
   });
 }

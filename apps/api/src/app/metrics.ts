@@ -1,7 +1,8 @@
 import type { Request, RequestHandler } from 'express';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
-import type { SharedReadCounts } from './shared-reads';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { LiveHub } from './dashboard/live-hub';
+import type { SharedReads } from './shared-reads';
 
 /** The route label of requests that matched no route (404s), so labels stay bounded. */
 export const UNMATCHED_ROUTE = 'unmatched';
@@ -90,10 +91,13 @@ function routeOf(req: Request): string {
 
 /**
  * Registers `api_read_answers_total` (label `source`: `redis`, `shared`, `cached`): how the
- * count and stats requests got their body (see SharedReads). Read from `counts` at scrape time,
- * so the request path pays nothing for it.
+ * count and stats requests got their body (see SharedReads); `api_reads_in_flight`, the
+ * different reads in Redis now (at most MAX_READS_IN_FLIGHT); and `api_reads_refused_total`,
+ * requests refused with a 503 because that many were. Read at scrape time, so the request
+ * path pays nothing for them.
  */
-export function registerSharedReadMetrics(registry: Registry, counts: SharedReadCounts): void {
+export function registerSharedReadMetrics(registry: Registry, reads: SharedReads): void {
+  const { counts } = reads;
   new Counter({
     name: 'api_read_answers_total',
     help: 'Count and stats answers by source: a Redis read of their own, a read shared with identical requests in flight, or the micro-cache',
@@ -104,6 +108,77 @@ export function registerSharedReadMetrics(registry: Registry, counts: SharedRead
       this.inc({ source: 'redis' }, counts.redis);
       this.inc({ source: 'shared' }, counts.shared);
       this.inc({ source: 'cached' }, counts.cached);
+    },
+  });
+  scrapedGauge(
+    registry,
+    'api_reads_in_flight',
+    'Different reads in Redis now',
+    () => reads.readsInFlight,
+  );
+  scrapedCounter(
+    registry,
+    'api_reads_refused_total',
+    'Requests answered 503 because the most different reads allowed were in flight',
+    () => counts.refused,
+  );
+}
+
+/**
+ * Registers the live stream's gauges and counters (see LiveHub): `api_live_clients`,
+ * `api_live_selections`, `api_live_refused_total` (503: LIVE_MAX_CLIENTS streams open),
+ * `api_live_ticks_skipped_total` (a client's queue was full) and `api_live_clients_cut_total`.
+ */
+export function registerLiveMetrics(registry: Registry, hub: LiveHub): void {
+  const { counts } = hub;
+  scrapedGauge(registry, 'api_live_clients', 'Live dashboard streams open', () => hub.clientCount);
+  scrapedGauge(
+    registry,
+    'api_live_selections',
+    'Distinct (window, top) of the open streams',
+    () => hub.selectionCount,
+  );
+  scrapedCounter(
+    registry,
+    'api_live_refused_total',
+    'Live streams refused with a 503: LIVE_MAX_CLIENTS were open, or shutting down',
+    () => counts.refused,
+  );
+  scrapedCounter(
+    registry,
+    'api_live_ticks_skipped_total',
+    'Ticks not written to a live client whose unsent data was over the bound',
+    () => counts.skipped,
+  );
+  scrapedCounter(
+    registry,
+    'api_live_clients_cut_total',
+    'Live clients cut after their unsent data stayed over the bound',
+    () => counts.cut,
+  );
+}
+
+/** A gauge without labels, read at scrape time. */
+function scrapedGauge(registry: Registry, name: string, help: string, read: () => number): void {
+  new Gauge({
+    name,
+    help,
+    registers: [registry],
+    collect() {
+      this.set(read());
+    },
+  });
+}
+
+/** A counter without labels mirroring a total kept elsewhere, read at scrape time. */
+function scrapedCounter(registry: Registry, name: string, help: string, read: () => number): void {
+  new Counter({
+    name,
+    help,
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(read());
     },
   });
 }

@@ -3,11 +3,17 @@
  * short time (a micro-cache) so that a burst of identical queries costs one read and one
  * serialization. See "Identical requests share one read" in the api README.
  */
+import { DeadlineExceededError, TooManyReadsError } from './errors';
 
 /** Cached bodies are not kept beyond this many bytes in all; past it, reads are only shared. */
 export const MAX_CACHED_BYTES = 64 * 1024 * 1024;
 /** … nor beyond this many distinct queries. */
 export const MAX_CACHED_ENTRIES = 10_000;
+/**
+ * Different reads (keys) that may be in Redis at once; a request that would start one more
+ * gets TooManyReadsError (503). Each key has at most one read in Redis at a time.
+ */
+export const MAX_READS_IN_FLIGHT = 64;
 
 export interface SharedReadsOptions {
   /**
@@ -17,6 +23,23 @@ export interface SharedReadsOptions {
   readonly cacheMs: number;
   /** A monotonic clock in ms; injectable for tests. */
   readonly clockMs?: () => number;
+  /** Different reads in flight at once; default MAX_READS_IN_FLIGHT. */
+  readonly maxInFlight?: number;
+}
+
+export interface ShareOptions {
+  /**
+   * Longest this request waits for its body, in ms from the call; then DeadlineExceededError.
+   * Also the age (since it was sent) up to which a read in flight may still be joined: an
+   * older one is waited out, never joined, so a request gets nothing sent longer before it.
+   */
+  readonly waitMs: number;
+  /**
+   * After a read failed: resolves once the work it sent is over in Redis (a PING sent after it
+   * has been answered). Until then its key stays in flight, so an identical read is not
+   * started beside it. Default: at once.
+   */
+  readonly drained?: () => Promise<void>;
 }
 
 /** How each request got its body; exported to /metrics (`metrics.ts`). */
@@ -27,6 +50,10 @@ export interface SharedReadCounts {
   shared: number;
   /** Requests answered from the micro-cache. */
   cached: number;
+  /** Requests that waited for an identical read still busy in Redis before theirs. */
+  waited: number;
+  /** Requests refused because MAX_READS_IN_FLIGHT different reads were in flight. */
+  refused: number;
 }
 
 interface Cached {
@@ -35,18 +62,38 @@ interface Cached {
   readonly expiresAtMs: number;
 }
 
+interface InFlight {
+  readonly body: Promise<Buffer>;
+  readonly sentAtMs: number;
+  /** Set when `body` rejected: nobody joins it then, they wait for `over`. */
+  failed: boolean;
+  /** Resolves once the entry is gone: the read answered, or failed and Redis is done with it. */
+  readonly over: Promise<void>;
+}
+
 const monotonicMs = () => performance.now();
+const atOnce = () => Promise.resolve();
 
 /**
- * Single-flight and micro-cache of answer bodies, by query key. A failed read is shared only
- * by the requests already waiting for it: it is forgotten as soon as it fails, so the next
- * request reads again (an outage is never served from memory after Redis is back).
+ * Single-flight and micro-cache of answer bodies, by query key.
+ *
+ * Bounds: at most one read per key is in Redis at a time, and at most `maxInFlight` keys. A
+ * read stays in flight until Redis has really finished it, not only until its requests gave
+ * up: a request that comes while an identical read is still busy (older than its `waitMs`, or
+ * failed but not yet `drained`) waits for it to end, then starts a fresh one (or joins one
+ * another waiter started), within its own `waitMs`. So a client polling a read that Redis
+ * takes 5 s to answer keeps one such read in Redis, never a queue of them.
+ *
+ * A failed read is shared only by the requests already waiting for it and never cached: the
+ * next request reads again once it is drained (an outage is never served from memory after
+ * Redis is back).
  */
 export class SharedReads {
-  readonly counts: SharedReadCounts = { redis: 0, shared: 0, cached: 0 };
+  readonly counts: SharedReadCounts = { redis: 0, shared: 0, cached: 0, waited: 0, refused: 0 };
   private readonly cacheMs: number;
   private readonly clockMs: () => number;
-  private readonly inFlight = new Map<string, Promise<Buffer>>();
+  private readonly maxInFlight: number;
+  private readonly inFlight = new Map<string, InFlight>();
   private readonly cache = new Map<string, Cached>();
   private cachedBytes = 0;
   private nextSweepMs = 0;
@@ -57,6 +104,12 @@ export class SharedReads {
     }
     this.cacheMs = options.cacheMs;
     this.clockMs = options.clockMs ?? monotonicMs;
+    this.maxInFlight = options.maxInFlight ?? MAX_READS_IN_FLIGHT;
+  }
+
+  /** Different reads in Redis now (at most `maxInFlight`). */
+  get readsInFlight(): number {
+    return this.inFlight.size;
   }
 
   /** The cached body of `key` if it is still fresh: the hot path, with no promise or timer. */
@@ -72,30 +125,85 @@ export class SharedReads {
   }
 
   /**
-   * The body of `key`: the read in flight for the same key if there is one, else `read()`,
-   * whose body is then cached for `cacheMs` from now. Call `cached(key)` first.
-   * @throws whatever `read` throws, to every request that waited for that read
+   * The body of `key`: from the read in flight for the same key if it may be joined, else
+   * from `read()` once no identical read is busy in Redis; a fresh body is then cached for
+   * `cacheMs` from when its read was sent. Call `cached(key)` first.
+   * @throws whatever `read` throws, to every request that waited for that read;
+   *   DeadlineExceededError after `waitMs`; TooManyReadsError when `maxInFlight` other keys
+   *   are in flight
    */
-  share(key: string, read: () => Promise<Buffer>): Promise<Buffer> {
+  share(key: string, read: () => Promise<Buffer>, options: ShareOptions): Promise<Buffer> {
+    const { waitMs } = options;
+    const waiter = { gaveUp: false };
+    return new Promise<Buffer>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        waiter.gaveUp = true;
+        reject(new DeadlineExceededError(waitMs));
+      }, waitMs);
+      this.join(key, read, options, waiter).then(
+        (body) => {
+          clearTimeout(timer);
+          resolve(body);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      );
+    });
+  }
+
+  private join(
+    key: string,
+    read: () => Promise<Buffer>,
+    options: ShareOptions,
+    waiter: { gaveUp: boolean },
+  ): Promise<Buffer> {
     const pending = this.inFlight.get(key);
     if (pending !== undefined) {
-      this.counts.shared++;
-      return pending;
+      if (!pending.failed && this.clockMs() - pending.sentAtMs < options.waitMs) {
+        this.counts.shared++;
+        return pending.body;
+      }
+      // Still busy in Redis: wait for it, then read afresh, unless this request gave up.
+      this.counts.waited++;
+      return pending.over.then(() => {
+        if (waiter.gaveUp) throw new DeadlineExceededError(options.waitMs); // nobody to read for
+        return this.cached(key) ?? this.join(key, read, options, waiter);
+      });
+    }
+    if (this.inFlight.size >= this.maxInFlight) {
+      this.counts.refused++;
+      return Promise.reject(new TooManyReadsError(this.maxInFlight));
     }
     this.counts.redis++;
     const sentAtMs = this.clockMs();
-    const promise = read();
-    this.inFlight.set(key, promise);
-    // Registered before any waiter's own handlers, so the entry is gone (and the body cached)
-    // before a waiter resumes; the rejection itself is handled by the waiters.
-    promise.then(
-      (body) => {
-        this.inFlight.delete(key);
-        this.store(key, body, sentAtMs + this.cacheMs);
+    const body = read();
+    let ended!: () => void;
+    const entry: InFlight = {
+      body,
+      sentAtMs,
+      failed: false,
+      over: new Promise<void>((resolve) => (ended = resolve)),
+    };
+    this.inFlight.set(key, entry);
+    const end = () => {
+      if (this.inFlight.get(key) === entry) this.inFlight.delete(key);
+      ended();
+    };
+    // Registered before any waiter's own handlers, so the entry is settled (and the body
+    // cached) before a waiter resumes; the rejection itself is handled by the waiters.
+    body.then(
+      (value) => {
+        end(); // Redis answered: its work is over
+        this.store(key, value, sentAtMs + this.cacheMs);
       },
-      () => this.inFlight.delete(key),
+      () => {
+        entry.failed = true;
+        (options.drained ?? atOnce)().then(end, end);
+      },
     );
-    return promise;
+    return body;
   }
 
   private store(key: string, body: Buffer, expiresAtMs: number): void {

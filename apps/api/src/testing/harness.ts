@@ -3,10 +3,13 @@
  * by main.ts, so never bundled.
  */
 import { once } from 'node:events';
-import { createServer, type RequestListener, type Server } from 'node:http';
+import type { RequestListener, Server } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
 import { Writable } from 'node:stream';
+import type { ServerLimits } from '@tally/http-server';
 import { pino, type Logger } from 'pino';
+import { DEFAULTS } from '../app/config';
+import { apiServerLimits, createApiServer } from '../app/server';
 
 export interface Running {
   readonly port: number;
@@ -18,9 +21,25 @@ export interface RunningHttp extends Running {
   readonly baseUrl: string;
 }
 
-/** Serves `app` on an ephemeral port of 127.0.0.1 until `close()`. */
-export async function listenOnEphemeralPort(app: RequestListener): Promise<RunningHttp> {
-  const server: Server = createServer(app);
+export interface EphemeralServerOptions {
+  /** The server's limits; by default the api's own (apiServerLimits). */
+  readonly limits?: ServerLimits;
+  /** Where the server logs an unexpected error; by default nowhere. */
+  readonly logger?: Logger;
+}
+
+/**
+ * Serves `app` on an ephemeral port of 127.0.0.1 until `close()`, on the server main.ts uses
+ * (createApiServer: the guarded server with the api's limits), so tests see what clients see.
+ */
+export async function listenOnEphemeralPort(
+  app: RequestListener,
+  options: EphemeralServerOptions = {},
+): Promise<RunningHttp> {
+  const server: Server = createApiServer(app, {
+    limits: options.limits ?? apiServerLimits(DEFAULTS.LIVE_MAX_CLIENTS),
+    logger: options.logger ?? pino({ level: 'silent' }),
+  });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;

@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { rawRequest } from '@tally/http-server/testing';
 import {
   closeServer,
   createHealthServer,
@@ -60,15 +61,22 @@ describe('healthAnswer', () => {
   });
 });
 
+/** Errors the server reported to its onError, as the ingest's log would get them. */
+const reported: unknown[] = [];
+const onError = (error: unknown) => void reported.push(error);
+
 describe('createHealthServer', () => {
   let server: Server;
   let base: string;
+  let port: number;
   let current = statusWith();
+  let statusOf: () => IngestStatus = () => current;
 
   beforeAll(async () => {
-    server = createHealthServer(() => current);
+    server = createHealthServer(() => statusOf(), { onError });
     await listenOn(server, 0, '127.0.0.1');
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    port = (server.address() as AddressInfo).port;
+    base = `http://127.0.0.1:${port}`;
   });
   afterAll(() => closeServer(server));
 
@@ -144,12 +152,62 @@ describe('createHealthServer', () => {
     expect(wrong.headers.get('allow')).toBe('GET, HEAD');
     expect(JSON.parse(wrong.text)).toHaveProperty('error');
   });
+
+  it.each([
+    ['GET http://[ HTTP/1.1', 400],
+    ['GET http://x:99999/health HTTP/1.1', 400],
+    ['GET * HTTP/1.1', 400],
+    ['GET //x:99999/ HTTP/1.1', 404],
+    ['GET /% HTTP/1.1', 404],
+    ['GET /health/%E0%A4%A HTTP/1.1', 404],
+    ['GET http://ingest:9464/health HTTP/1.1', 200],
+    ['OPTIONS /health HTTP/1.1', 405],
+  ])('answers "%s" in JSON with %i and goes on answering', async (line, status) => {
+    current = statusWith();
+    const { answers } = await rawRequest(port, `${line}\r\nHost: x\r\nConnection: close\r\n\r\n`);
+    expect(answers).toHaveLength(1);
+    expect(answers[0].status).toBe(status);
+    expect(answers[0].headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(JSON.parse(answers[0].body)).toEqual(
+      status === 200 ? expect.objectContaining({ status: 'ok' }) : { error: expect.any(String) },
+    );
+    expect((await get('/health')).status).toBe(200);
+  });
+
+  it('answers malformed HTTP and an oversized head in JSON (400, 431)', async () => {
+    const garbage = await rawRequest(port, 'GARBAGE\r\n\r\n');
+    expect(garbage.answers[0].status).toBe(400);
+    const big = await rawRequest(
+      port,
+      `GET /health HTTP/1.1\r\nHost: x\r\nX: ${'a'.repeat(65536)}\r\n\r\n`,
+    );
+    expect(big.answers[0].status).toBe(431);
+    for (const { answers } of [garbage, big]) {
+      expect(JSON.parse(answers[0].body)).toEqual({ error: expect.any(String) });
+    }
+  });
+
+  it('answers 500 JSON and reports the error when reading the status throws', async () => {
+    const bug = new Error('status broke');
+    statusOf = () => {
+      throw bug;
+    };
+    try {
+      const res = await get('/health');
+      expect(res.status).toBe(500);
+      expect(JSON.parse(res.text)).toEqual({ error: 'internal error' });
+      expect(reported).toContain(bug);
+    } finally {
+      statusOf = () => current;
+    }
+    expect((await get('/health')).status).toBe(200);
+  });
 });
 
 describe('listenOn', () => {
   it('rejects with EADDRINUSE when the port is taken', async () => {
-    const first = createHealthServer(() => statusWith());
-    const second = createHealthServer(() => statusWith());
+    const first = createHealthServer(() => statusWith(), { onError });
+    const second = createHealthServer(() => statusWith(), { onError });
     await listenOn(first, 0, '127.0.0.1');
     try {
       const { port } = first.address() as AddressInfo;

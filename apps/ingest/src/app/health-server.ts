@@ -1,5 +1,10 @@
 import { once } from 'node:events';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import {
+  createGuardedServer,
+  type GuardedErrorContext,
+  type ServerLimits,
+} from '@tally/http-server';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { CommitterTotals } from './committer';
 import type { LineTotals } from './line-counter';
@@ -256,49 +261,87 @@ function sendJson(req: IncomingMessage, res: ServerResponse, statusCode: number,
   send(req, res, statusCode, JSON_TYPE, JSON.stringify(body));
 }
 
-/** `/health` and `/metrics`, with one trailing slash accepted (as the api does). */
-function routeOf(url: string | undefined): 'health' | 'metrics' | undefined {
-  const path = new URL(url ?? '/', 'http://ingest').pathname.replace(/(.)\/$/, '$1');
+/**
+ * `/health` and `/metrics`, with one trailing slash accepted (as the api does). `target` is
+ * in origin-form (the guarded server saw to that), so this is plain string work: it cannot
+ * throw, whatever the path (`//x:99999/` is a path like any other, and matches nothing).
+ */
+function routeOf(target: string): 'health' | 'metrics' | undefined {
+  const query = target.indexOf('?');
+  const path = (query === -1 ? target : target.slice(0, query)).replace(/(.)\/$/, '$1');
   if (path === '/health') return 'health';
   if (path === '/metrics') return 'metrics';
   return undefined;
 }
 
 /**
+ * What the health server accepts (see `ServerLimits`): scrapes and probes are small, quick and
+ * few, so the bounds are tight. A header block over 16 KiB gets 431, a request not received
+ * within 5 s (its head) or 10 s (in all) gets 408, and past 64 open connections a new one is
+ * closed at once.
+ */
+export const HEALTH_SERVER_LIMITS: ServerLimits = Object.freeze({
+  headersTimeoutMs: 5_000,
+  requestTimeoutMs: 10_000,
+  keepAliveTimeoutMs: 5_000,
+  maxConnections: 64,
+  maxHeaderBytes: 16 * 1024,
+  timeoutCheckIntervalMs: 1_000,
+});
+
+export interface HealthServerOptions {
+  /** Where `/metrics` comes from; by default {@link createIngestRegistry} of `status`. */
+  readonly registry?: Registry;
+  /** An unexpected error in a request or in the server (answered 500, never thrown): log it. */
+  readonly onError: (error: unknown, context: GuardedErrorContext) => void;
+  readonly limits?: ServerLimits;
+}
+
+/**
  * The ingest's own HTTP server (node:http, not listening yet): `GET /health` (see
  * {@link healthAnswer}), `GET /metrics` (Prometheus text of {@link createIngestRegistry}),
  * 404 JSON for other paths and 405 JSON with `Allow` for other methods. It reads the ingest
- * only through `status`, so it knows nothing of the FIFO, the committer or Redis.
+ * only through `status`, so it knows nothing of the FIFO, the committer or Redis. Built on
+ * `createGuardedServer`: no request can crash the ingest (a bad target is a 400, malformed
+ * HTTP a JSON 400/431/408, a failure in here a 500), and the limits above hold.
  */
-export function createHealthServer(status: () => IngestStatus, registry?: Registry): Server {
-  const metrics = registry ?? createIngestRegistry(status);
-  return createServer((req, res) => {
-    const route = routeOf(req.url);
-    if (route === undefined) {
-      return sendJson(req, res, 404, { error: `no route for ${req.method} ${req.url}` });
-    }
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.setHeader('allow', ALLOW);
-      return sendJson(req, res, 405, { error: `${req.method} is not allowed; use ${ALLOW}` });
-    }
-    if (route === 'health') {
-      const answer = healthAnswer(status());
-      return sendJson(req, res, answer.statusCode, answer.body);
-    }
-    metrics.metrics().then(
-      (text) => send(req, res, 200, metrics.contentType, text),
-      (error: Error) => sendJson(req, res, 500, { error: `metrics failed: ${error.message}` }),
-    );
-  });
+export function createHealthServer(
+  status: () => IngestStatus,
+  options: HealthServerOptions,
+): Server {
+  const metrics = options.registry ?? createIngestRegistry(status);
+  return createGuardedServer(
+    async (req, res) => {
+      const route = routeOf(req.url ?? '/');
+      if (route === undefined) {
+        return sendJson(req, res, 404, { error: `no route for ${req.method} ${req.url}` });
+      }
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
+        res.setHeader('allow', ALLOW);
+        return sendJson(req, res, 405, { error: `${req.method} is not allowed; use ${ALLOW}` });
+      }
+      if (route === 'health') {
+        const answer = healthAnswer(status());
+        return sendJson(req, res, answer.statusCode, answer.body);
+      }
+      let text: string;
+      try {
+        text = await metrics.metrics();
+      } catch (error) {
+        return sendJson(req, res, 500, { error: `metrics failed: ${(error as Error).message}` });
+      }
+      send(req, res, 200, metrics.contentType, text);
+    },
+    {
+      limits: options.limits ?? HEALTH_SERVER_LIMITS,
+      allowedMethods: ['GET', 'HEAD'],
+      onError: options.onError,
+    },
+  );
 }
 
 /** Listens on `host:port`; rejects with the listen error (EADDRINUSE, EACCES, ENOTFOUND…). */
-export async function listenOn(server: Server, port: number, host: string): Promise<void> {
-  // once() rejects when 'error' comes first.
-  const listening = once(server, 'listening');
-  server.listen(port, host);
-  await listening;
-}
+export { listenOn } from '@tally/http-server';
 
 /** Stops accepting, cuts open connections (scrapes are short) and resolves once closed. */
 export async function closeServer(server: Server): Promise<void> {

@@ -5,8 +5,20 @@
  * counts), and the counts once per distinct (window, top) selection, and writes the same
  * payload text to every browser of that selection: a thousand open dashboards cost what one
  * costs.
+ *
+ * Bounds (live-limits.ts; "Live stream bounds" in the api README):
+ * - at most `maxClients` streams (LIVE_MAX_CLIENTS); one more is refused with a 503;
+ * - a tick reads the counts of at most LIVE_MAX_SELECTIONS_PER_TICK selections, whose `top`
+ *   add up to at most LIVE_MAX_TOP_PER_TICK (one selection always): with more distinct
+ *   selections, each tick serves the ones served longest ago (round-robin), so every
+ *   dashboard still updates, less often, and the Redis work of a tick stays bounded;
+ * - a client is written a tick only while less than LIVE_MAX_QUEUED_BYTES wait in its
+ *   connection (a tick is a whole snapshot, so a skipped one is superseded by the next); one
+ *   whose queue stays full for LIVE_MAX_SKIPPED_TICKS deliveries in a row is cut.
  */
 import type { ServerResponse } from 'node:http';
+import { serviceBusy } from '../errors';
+import { deliver, type DeliveryCounts, type LiveClientState, pickTurns } from './live-limits';
 
 /** One browser's choice: `window` seconds (undefined: all time) and the `top` K entries. */
 export interface LiveSelection {
@@ -50,6 +62,8 @@ export interface LiveHubOptions {
   readonly nowSeconds: () => number;
   /** Wall clock in ms (malformed points' `t`); injectable for tests. */
   readonly nowMs?: () => number;
+  /** Streams open at once (LIVE_MAX_CLIENTS); `subscribe` refuses one more with a 503. */
+  readonly maxClients: number;
 }
 
 /** Seconds of the events line, `[now − 299, now]` (event time): the last 5 minutes. */
@@ -66,7 +80,16 @@ export function selectionKey(selection: LiveSelection): string {
 
 interface Group {
   readonly selection: LiveSelection;
-  readonly clients: Set<ServerResponse>;
+  readonly top: number;
+  readonly clients: Map<ServerResponse, LiveClientState>;
+  /** The tick that last read this selection's counts (-1: none yet); see pickTurns. */
+  servedAtTick: number;
+}
+
+/** What the bounds did since start; exported to /metrics (`metrics.ts`). */
+export interface LiveHubCounts extends DeliveryCounts {
+  /** Streams refused: `maxClients` were open, or the hub was closed. */
+  refused: number;
 }
 
 /** The SSE tick loop shared by every connected dashboard. */
@@ -80,18 +103,28 @@ export class LiveHub {
   private ticking = false;
   private closed = false;
   private readonly nowMs: () => number;
+  private clients = 0;
+  /** Ticks started since start: what `servedAtTick` counts in. */
+  private tickSeq = 0;
   /** Ticks done since start; for tests and logs. */
   ticks = 0;
+  readonly counts: LiveHubCounts = { refused: 0, skipped: 0, cut: 0 };
 
   constructor(private readonly options: LiveHubOptions) {
+    if (!Number.isInteger(options.maxClients) || options.maxClients < 1) {
+      throw new RangeError(`maxClients must be an integer >= 1, got ${options.maxClients}`);
+    }
     this.nowMs = options.nowMs ?? Date.now;
   }
 
   /** Browsers connected now. */
   get clientCount(): number {
-    let n = 0;
-    for (const group of this.groups.values()) n += group.clients.size;
-    return n;
+    return this.clients;
+  }
+
+  /** Distinct selections of the browsers connected now. */
+  get selectionCount(): number {
+    return this.groups.size;
   }
 
   /** Whether a tick is scheduled or running (false once the last browser left). */
@@ -103,12 +136,20 @@ export class LiveHub {
    * Starts the SSE answer on `res` (headers flushed, `retry:`, the malformed-lines history and
    * the last events series sent) and
    * sends it every tick until the browser goes away or `close()` is called.
+   * @throws HttpError 503 (nothing written) when `maxClients` streams are open or the hub is
+   *   closed
    */
   subscribe(res: ServerResponse, selection: LiveSelection): void {
     if (this.closed) {
-      res.statusCode = 503;
-      res.end();
-      return;
+      this.counts.refused++;
+      throw serviceBusy('the api is shutting down: the live stream is closed', 5);
+    }
+    if (this.clients >= this.options.maxClients) {
+      this.counts.refused++;
+      throw serviceBusy(
+        `too many live streams: ${this.options.maxClients} are open, the most LIVE_MAX_CLIENTS allows; retry later`,
+        5,
+      );
     }
     res.statusCode = 200;
     res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
@@ -124,13 +165,14 @@ export class LiveHub {
     const key = selectionKey(selection);
     let group = this.groups.get(key);
     if (group === undefined) {
-      group = { selection, clients: new Set() };
+      group = { selection, top: selection.top, clients: new Map(), servedAtTick: -1 };
       this.groups.set(key, group);
     }
     const clients = group.clients;
-    clients.add(res);
+    clients.set(res, { skipped: 0 });
+    this.clients++;
     res.once('close', () => {
-      clients.delete(res);
+      if (clients.delete(res)) this.clients--;
       if (clients.size === 0 && this.groups.get(key)?.clients === clients) this.groups.delete(key);
       if (this.groups.size === 0) this.stop();
     });
@@ -141,9 +183,9 @@ export class LiveHub {
   close(): void {
     this.closed = true;
     for (const group of [...this.groups.values()]) {
-      for (const res of [...group.clients]) res.end();
+      for (const res of [...group.clients.keys()]) res.end();
     }
-    this.groups.clear();
+    this.groups.clear(); // each stream's 'close' still counts it out of `clients`
     this.stop();
   }
 
@@ -164,12 +206,21 @@ export class LiveHub {
   private async tick(): Promise<void> {
     this.ticking = true;
     const startedMs = this.nowMs();
+    const tick = this.tickSeq++;
     try {
       const nowSeconds = this.options.nowSeconds();
       const stats = await this.readStatsEvent(startedMs, nowSeconds);
-      await Promise.all(
-        [...this.groups.values()].map((group) => this.sendGroup(group, stats, nowSeconds)),
-      );
+      if ('error' in stats) {
+        // No counts are read: every browser hears of the outage, at no cost.
+        const message = unavailableMessage(stats.error);
+        for (const group of this.groups.values()) deliver(group.clients, message, this.counts);
+      } else {
+        await Promise.all(
+          pickTurns(this.groups.values(), tick).map((group) =>
+            this.sendGroup(group, stats.text, nowSeconds),
+          ),
+        );
+      }
       this.ticks++;
     } finally {
       this.ticking = false;
@@ -226,24 +277,16 @@ export class LiveHub {
     };
   }
 
-  private async sendGroup(
-    group: Group,
-    stats: { text: string } | { error: string },
-    nowSeconds: number,
-  ): Promise<void> {
+  private async sendGroup(group: Group, statsText: string, nowSeconds: number): Promise<void> {
     let message: string;
-    if ('error' in stats) {
-      message = unavailableMessage(stats.error);
-    } else {
-      try {
-        const counts = await this.options.readCounts(group.selection, nowSeconds);
-        // counts is `{"types":…,"words":…}`: splice the totals into the same object.
-        message = `event: tick\ndata: {${stats.text},${counts.slice(1)}\n\n`;
-      } catch (error) {
-        message = unavailableMessage(this.options.describeError(error));
-      }
+    try {
+      const counts = await this.options.readCounts(group.selection, nowSeconds);
+      // counts is `{"types":…,"words":…}`: splice the totals into the same object.
+      message = `event: tick\ndata: {${statsText},${counts.slice(1)}\n\n`;
+    } catch (error) {
+      message = unavailableMessage(this.options.describeError(error));
     }
-    for (const res of group.clients) res.write(message);
+    deliver(group.clients, message, this.counts);
   }
 }
 

@@ -1,6 +1,7 @@
 import { DeadlineExceededError } from './deadline-exceeded-error';
 import { toHttpError } from './error-handler';
 import { HttpError, invalidParameter, methodNotAllowed } from './http-error';
+import { TooManyReadsError } from './too-many-reads-error';
 
 describe('toHttpError', () => {
   it('keeps an HttpError as it is', () => {
@@ -32,6 +33,15 @@ describe('toHttpError', () => {
     expect(toHttpError(new DeadlineExceededError(1500))).toMatchObject({
       status: 503,
       message: 'redis unavailable: no answer within 1500 ms',
+    });
+  });
+
+  it('turns too many reads in flight into a 503 busy with Retry-After', () => {
+    expect(toHttpError(new TooManyReadsError(64))).toMatchObject({
+      status: 503,
+      code: 'ERR_BUSY',
+      message: 'busy: 64 different reads are waiting for Redis, the most allowed',
+      headers: { 'Retry-After': '1' },
     });
   });
 

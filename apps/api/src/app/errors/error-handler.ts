@@ -2,8 +2,9 @@ import { STATUS_CODES } from 'node:http';
 import type { ErrorRequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { sendJson } from '../json-response';
-import { HttpError, internalError, redisUnavailable } from './http-error';
+import { HttpError, internalError, redisUnavailable, serviceBusy } from './http-error';
 import { redisFailureReason } from './redis-failure';
+import { TooManyReadsError } from './too-many-reads-error';
 
 /**
  * The 4xx status of an error raised by express's own middleware stack (body parsers and
@@ -21,6 +22,7 @@ function clientErrorStatus(error: unknown): number | undefined {
 /** Maps any error to the HttpError the client gets. Pure; see `errorHandler` for the logging. */
 export function toHttpError(error: unknown): HttpError {
   if (error instanceof HttpError) return error;
+  if (error instanceof TooManyReadsError) return serviceBusy(error.message, 1, error);
   const reason = redisFailureReason(error);
   if (reason !== undefined) return redisUnavailable(reason, error);
   const status = clientErrorStatus(error);

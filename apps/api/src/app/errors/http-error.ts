@@ -5,6 +5,7 @@ export type HttpErrorCode =
   | 'ERR_METHOD_NOT_ALLOWED'
   | 'ERR_BAD_REQUEST'
   | 'ERR_REDIS_UNAVAILABLE'
+  | 'ERR_BUSY'
   | 'ERR_INTERNAL';
 
 export interface HttpErrorOptions {
@@ -62,6 +63,17 @@ export function methodNotAllowed(
 /** 503: Redis could not be reached or did not answer in time; `reason` is short and safe to show. */
 export function redisUnavailable(reason: string, cause?: unknown): HttpError {
   return new HttpError(503, 'ERR_REDIS_UNAVAILABLE', `redis unavailable: ${reason}`, { cause });
+}
+
+/**
+ * 503: the api will not take more of this kind of work now (too many reads in flight, the
+ * live stream full, shutting down); `Retry-After` says when to try again, in seconds.
+ */
+export function serviceBusy(message: string, retryAfterSeconds = 1, cause?: unknown): HttpError {
+  return new HttpError(503, 'ERR_BUSY', message, {
+    headers: { 'Retry-After': String(retryAfterSeconds) },
+    cause,
+  });
 }
 
 /** 500: a bug or an unexpected state. The cause is logged, never sent. */

@@ -1,4 +1,5 @@
 export { DeadlineExceededError } from './deadline-exceeded-error';
+export { TooManyReadsError } from './too-many-reads-error';
 export {
   HttpError,
   type HttpErrorCode,
@@ -7,6 +8,7 @@ export {
   methodNotAllowed,
   notFound,
   redisUnavailable,
+  serviceBusy,
 } from './http-error';
 export { redisFailureReason } from './redis-failure';
 export { errorHandler, toHttpError } from './error-handler';

@@ -1,3 +1,4 @@
+import { redisFailureReason as storeFailureReason } from '@tally/aggregation';
 import { ReplyError } from 'ioredis';
 import { DeadlineExceededError } from './deadline-exceeded-error';
 import { redisFailureReason } from './redis-failure';
@@ -49,5 +50,17 @@ describe('redisFailureReason', () => {
     [undefined],
   ])('leaves %p to the 500 path', (error) => {
     expect(redisFailureReason(error)).toBeUndefined();
+  });
+
+  it('adds only the read deadline to the one mapping in @tally/aggregation', () => {
+    const samples: unknown[] = [
+      new Error('Command timed out'),
+      withCode('connect ECONNREFUSED 127.0.0.1:1', 'ECONNREFUSED'),
+      new ReplyError('BUSY Redis is busy running a script.'),
+      new ReplyError('WRONGTYPE Operation against a key holding the wrong kind of value'),
+      new TypeError('x'),
+    ];
+    for (const error of samples) expect(redisFailureReason(error)).toBe(storeFailureReason(error));
+    expect(storeFailureReason(new DeadlineExceededError(1500))).toBeUndefined();
   });
 });

@@ -1,49 +1,15 @@
+import { redisFailureReason as storeFailureReason } from '@tally/aggregation';
 import { DeadlineExceededError } from './deadline-exceeded-error';
-
-/** Socket error codes that mean "cannot reach Redis" (Node's `err.code` on connect/write). */
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ECONNABORTED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-]);
-
-/**
- * Redis replies that mean "the server is there but cannot serve now" rather than a bug of
- * ours: still loading its dataset, busy with a long script, a replica that lost its master.
- */
-const UNAVAILABLE_REPLY = /^(LOADING|BUSY|MASTERDOWN|TRYAGAIN|CLUSTERDOWN)\b/;
 
 /**
  * Whether `error` means Redis is unavailable (so the answer is 503, not 500), and if so a short
  * reason that is safe to send to a client; `undefined` for any other error.
  *
- * The one place that knows how ioredis reports an outage. ioredis 5 gives most of these errors
- * no `code`, so this matches its class names and fixed messages (ioredis `lib/Redis.ts`
- * `sendCommand`, `lib/Command.ts`, `lib/redis/event_handler.ts`, `lib/errors/`); when upgrading
- * ioredis, re-check them with `redis-failure.spec.ts` and the unavailable-Redis tests.
+ * The api's one addition to `@tally/aggregation`'s `redisFailureReason` (the one mapping of
+ * ioredis errors, shared with the ingest's `/health`): its own read deadline, a Redis that did
+ * not answer in time (`withDeadline`).
  */
 export function redisFailureReason(error: unknown): string | undefined {
   if (error instanceof DeadlineExceededError) return error.message;
-  if (!(error instanceof Error)) return undefined;
-  const code = (error as { code?: unknown }).code;
-  if (typeof code === 'string' && NETWORK_CODES.has(code)) return `connection error (${code})`;
-  // offline queue disabled and not connected (lib/Redis.ts sendCommand)
-  if (error.message.startsWith("Stream isn't writeable")) return 'not connected';
-  // the client was closed, or reconnecting is off (CONNECTION_CLOSED_ERROR_MSG)
-  if (error.message === 'Connection is closed.') return 'connection closed';
-  // commandTimeout elapsed (lib/Command.ts)
-  if (error.message === 'Command timed out') return 'command timed out';
-  // in-flight command dropped with its connection: MaxRetriesPerRequestError extends AbortError
-  if (error.name === 'MaxRetriesPerRequestError' || error.name === 'AbortError') {
-    return 'connection lost during the command';
-  }
-  const reply = UNAVAILABLE_REPLY.exec(error.message);
-  if (error.name === 'ReplyError' && reply) return `server answered ${reply[1]}`;
-  return undefined;
+  return storeFailureReason(error);
 }
