@@ -1,4 +1,4 @@
-// Integration tests: real Redis at REDIS_URL, real FIFOs, real redis-server processes.
+// Integration tests: real Redis at REDIS_URL (the stream sink), under a test prefix of their own.
 module.exports = {
   displayName: 'producer:integration',
   preset: '../../jest.preset.js',

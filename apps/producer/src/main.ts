@@ -3,7 +3,7 @@ import { stopSignals } from '@tally/lifecycle/process';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { keyLayout, LeaseHeldError, WriterLease } from '@tally/aggregation';
-import { ensureFifo, FifoWriter } from '@tally/fifo';
+import { ensureFifo, FifoReplacedError, FifoWriter } from '@tally/fifo';
 import { Lifecycle } from '@tally/lifecycle';
 import { loadConfigOrExit, redactUserInfo, SettingError } from '@tally/settings';
 import pino from 'pino';
@@ -217,6 +217,10 @@ const life = new Lifecycle({
   onCleanupError: (error) => logger.error({ err: error }, 'stop step failed'),
 });
 main(life).catch((error: unknown) => {
+  if (error instanceof FifoReplacedError) {
+    // FIFO_PATH stopped being a FIFO while it ran: a setting gone invalid, said in one line.
+    process.stderr.write(`producer: ${error.message}; stopping: FIFO_PATH must stay a FIFO\n`);
+  }
   logger.fatal({ err: error }, 'producer failed');
   void life.fail(1);
 });

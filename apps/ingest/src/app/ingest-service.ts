@@ -1,5 +1,5 @@
 import type { KeyLayout, WriterLease } from '@tally/aggregation';
-import { FifoReader } from '@tally/fifo';
+import { FifoReader, FifoReplacedError } from '@tally/fifo';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { Committer } from './committer';
@@ -65,11 +65,17 @@ export class IngestService {
       },
       onOpen: () =>
         this.logger.info({ event: 'fifo_open', path: config.fifoPath }, 'a writer opened the FIFO'),
+      // At most one line per 2 s while it lasts: the reader backs off to 2 s between attempts.
       onError: (error) =>
-        this.logger.error(
-          { event: 'fifo_error', err: error.message },
-          'FIFO read error; reopening',
-        ),
+        error instanceof FifoReplacedError
+          ? this.logger.error(
+              { event: 'fifo_replaced', path: error.path, found: error.found, err: error.message },
+              'FIFO_PATH is not a FIFO: not reading what is there; retrying until a FIFO is',
+            )
+          : this.logger.error(
+              { event: 'fifo_error', err: error.message },
+              'FIFO read error; reopening',
+            ),
     });
   }
 

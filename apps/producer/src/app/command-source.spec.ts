@@ -46,6 +46,18 @@ describe('CommandSource', () => {
     expect(sink.writes.every((w) => w[w.length - 1] === 0x0a)).toBe(true);
   });
 
+  it('forwards each line whole, a 1 MiB - 1 one too, and a longer one as one line cut at 1 MiB + 1', async () => {
+    const sink = new CollectingSink();
+    const xs = (n: number) => `head -c ${n} /dev/zero | tr '\\0' x; echo`;
+    const command = [`echo a`, xs(1_048_575), `echo b`, xs(5 * 1_048_576), `echo c`].join('; ');
+    const outcome = await new CommandSource(command, sink).run();
+    expect(outcome.linesForwarded).toBe(5);
+    // Every write holds whole lines only, so a line never straddles two writes (stream entries).
+    expect(sink.writes.every((w) => w[w.length - 1] === 0x0a)).toBe(true);
+    const lines = sink.text().split('\n');
+    expect(lines.map((line) => line.length)).toEqual([1, 1_048_575, 1, 1_048_577, 1, 0]);
+  });
+
   it("reports the command's exit status", async () => {
     const outcome = await new CommandSource('echo partial; exit 3', new CollectingSink()).run();
     expect(outcome).toMatchObject({ exitCode: 3, stopped: false, linesForwarded: 1 });

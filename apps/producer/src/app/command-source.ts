@@ -22,10 +22,13 @@ export interface CommandOutcome {
 const KILL_AFTER_MS = 2_000;
 
 /**
- * Runs GENERATOR_CMD with `/bin/sh -c` and forwards its stdout, line-aligned and byte for
- * byte (CRLF kept, a last unterminated line given its `\n`), to the sink. One write at a
- * time: stdout is not read while a write is pending, so a full FIFO fills the command's pipe
- * and blocks the command itself instead of a buffer here. Its stderr goes to ours.
+ * Runs GENERATOR_CMD with `/bin/sh -c` and forwards its stdout, byte for byte (CRLF kept, a
+ * last unterminated line given its `\n`), to the sink in writes of whole lines only: a line
+ * is never cut between two writes (a line past SPEC §1's 1 MiB goes as one line cut at
+ * 1 MiB + 1 bytes, see LineSplitter). One write at a time: stdout is not read while a write
+ * is pending, so a full FIFO fills the command's pipe and blocks the command itself instead
+ * of a buffer here. Memory: the splitter's bound (1 MiB + 1 held) plus one write of at most
+ * that and one 64 KiB chunk. Its stderr goes to ours.
  */
 export class CommandSource {
   private child: ChildProcess | undefined;

@@ -26,7 +26,7 @@ export const DEFAULTS = Object.freeze({
   KEY_PREFIX: 'events',
   /** redis-stream: entries the stream may hold before the producer waits (~1M lines at 1000). */
   STREAM_MAX_LEN: 1000,
-  /** redis-stream: most lines per entry (an entry is also cut at 64 KiB). */
+  /** redis-stream: most lines per entry (an entry is also cut before 64 KiB, at a line end). */
   STREAM_ENTRY_LINES: 1000,
   /** redis-stream: how long this producer's hold on its PRODUCER_ID outlives its last renewal. */
   ID_LEASE_MS: 10_000,

@@ -8,8 +8,15 @@ import {
 import { Redis } from 'ioredis';
 import { OutputClosedError } from './output-closed';
 
-/** An entry is cut at this many bytes (or at STREAM_ENTRY_LINES lines), whichever first. */
+/**
+ * An entry holds whole lines only, and is cut before its lines (each with its `\n`) would pass
+ * this many bytes, or at STREAM_ENTRY_LINES lines, whichever comes first. A single line longer
+ * than this is an entry of its own (at most 1 MiB + 1 bytes: LineSplitter cuts longer ones).
+ * The ingest counts each entry as ending with a whole line.
+ */
 export const STREAM_ENTRY_MAX_BYTES = 64 * 1024;
+
+const NEWLINE = 0x0a;
 
 /** Longest wait between two attempts while the stream is full. */
 const FULL_POLL_MAX_MS = 50;
@@ -37,10 +44,12 @@ export interface StreamSinkOptions {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * TRANSPORT=redis-stream: gathers lines into entries of up to STREAM_ENTRY_LINES lines or
- * 64 KiB and appends each one exactly once (append-stream.lua, per producer id and sequence).
- * `write` resolves once its lines are buffered or appended; it waits (never drops) while the
- * stream is full or Redis is away, which is the backpressure the Producer loop expects.
+ * TRANSPORT=redis-stream: gathers whole lines into entries of up to STREAM_ENTRY_LINES lines
+ * and 64 KiB (see {@link STREAM_ENTRY_MAX_BYTES}) and appends each one exactly once
+ * (append-stream.lua, per producer id and sequence). `write` resolves once its lines are
+ * buffered or appended; it waits (never drops) while the stream is full or Redis is away,
+ * which is the backpressure the Producer loop expects. Memory: one entry being filled (views
+ * of the last write's bytes, which it keeps alive for at most `lingerMs`), one being appended.
  */
 export class StreamSink {
   private parts: Buffer[] = [];
@@ -67,18 +76,22 @@ export class StreamSink {
     return this.waiting;
   }
 
-  /** Lines (each gets a `\n`) or whole `\n`-terminated lines as bytes (GENERATOR_CMD). */
+  /**
+   * Lines (each gets a `\n`) or whole `\n`-terminated lines as bytes (GENERATOR_CMD). The
+   * bytes are kept by reference until their entry is appended: do not reuse them.
+   * @throws RangeError (as a rejection) when `input` bytes do not end with a `\n`
+   */
   write(input: readonly string[] | Buffer): Promise<void> {
     if (this.closing !== undefined) return Promise.reject(new OutputClosedError(this.keys.stream));
     const run = async () => {
-      if (Buffer.isBuffer(input)) {
-        this.add(input, countNewlines(input));
-      } else {
-        for (const line of input) this.add(Buffer.from(`${line}\n`), 1);
+      const bytes = Buffer.isBuffer(input)
+        ? input
+        : Buffer.from(input.length === 0 ? '' : `${input.join('\n')}\n`);
+      if (bytes.length > 0 && bytes[bytes.length - 1] !== NEWLINE) {
+        throw new RangeError('StreamSink.write: bytes must be whole lines, ending with a \\n');
       }
-      if (this.lines >= this.options.entryLines || this.bytes >= STREAM_ENTRY_MAX_BYTES) {
-        await this.appendBuffered();
-      } else if (this.lines > 0 && this.lingerTimer === null) {
+      await this.addLines(bytes);
+      if (this.lines > 0 && this.lingerTimer === null) {
         this.lingerTimer = setTimeout(() => {
           this.lingerTimer = null;
           void this.flush().catch(() => undefined); // a later write or close reports errors
@@ -117,10 +130,37 @@ export class StreamSink {
     }
   }
 
-  private add(bytes: Buffer, lines: number): void {
-    this.parts.push(bytes);
-    this.bytes += bytes.length;
-    this.lines += lines;
+  /**
+   * Adds the lines of `bytes` to the entry being filled, appending it first whenever the next
+   * line would take it past 64 KiB, and as soon as it is full. Lines next to each other in
+   * `bytes` go into the entry as one view (no copy, no Buffer per line).
+   */
+  private async addLines(bytes: Buffer): Promise<void> {
+    const { entryLines } = this.options;
+    let run = 0; // start of the lines of `bytes` taken but not yet in `parts`
+    for (let at = 0; at < bytes.length;) {
+      const end = bytes.indexOf(NEWLINE, at) + 1; // found: `bytes` ends with a `\n`
+      const size = end - at;
+      if (this.lines > 0 && this.bytes + size > STREAM_ENTRY_MAX_BYTES) {
+        this.takeRun(bytes, run, at);
+        run = at;
+        await this.appendBuffered();
+      }
+      this.bytes += size;
+      this.lines++;
+      at = end;
+      if (this.lines >= entryLines || this.bytes >= STREAM_ENTRY_MAX_BYTES) {
+        this.takeRun(bytes, run, at);
+        run = at;
+        await this.appendBuffered();
+      }
+    }
+    this.takeRun(bytes, run, bytes.length);
+  }
+
+  /** Puts bytes[from, to) (lines already counted in `bytes`/`lines`) into the entry. */
+  private takeRun(bytes: Buffer, from: number, to: number): void {
+    if (to > from) this.parts.push(bytes.subarray(from, to));
   }
 
   private async appendBuffered(): Promise<void> {
@@ -131,7 +171,7 @@ export class StreamSink {
     if (this.bytes === 0) return;
     const joined = Buffer.concat(this.parts);
     // The entry holds the lines joined by `\n`: the last one's `\n` is implied.
-    const entry = joined[joined.length - 1] === 0x0a ? joined.subarray(0, -1) : joined;
+    const entry = joined.subarray(0, -1); // whole lines only: it ends with a `\n`
     const lines = this.lines;
     this.parts = [];
     this.bytes = 0;
@@ -179,12 +219,6 @@ export class StreamSink {
     this.appended.entries++;
     this.appended.lines += lines;
   }
-}
-
-function countNewlines(bytes: Buffer): number {
-  let n = 0;
-  for (let i = bytes.indexOf(0x0a); i !== -1; i = bytes.indexOf(0x0a, i + 1)) n++;
-  return n;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SettingError } from '@tally/settings';
 import { makeTempDir, removeTempDir } from '../testing';
@@ -11,12 +11,27 @@ describe('ensureFifo', () => {
   });
   afterEach(() => removeTempDir(dir));
 
-  it('creates a FIFO that any user can read and write when nothing is at the path', async () => {
+  it('creates a FIFO that only its owner and group can read and write when nothing is at the path', async () => {
     const path = join(dir, 'events.fifo');
     await expect(ensureFifo(path)).resolves.toBe('created');
     const stats = await stat(path);
     expect(stats.isFIFO()).toBe(true);
-    expect(stats.mode & 0o777).toBe(0o666);
+    expect(stats.mode & 0o777).toBe(0o660);
+  });
+
+  it.each([
+    ['077', 0o077],
+    ['000', 0o000],
+    ['002', 0o002],
+  ])('sets mode 0660 exactly under umask %s', async (_name, mask) => {
+    const path = join(dir, 'events.fifo');
+    const before = process.umask(mask); // mkfifo inherits it
+    try {
+      await ensureFifo(path);
+    } finally {
+      process.umask(before);
+    }
+    expect((await stat(path)).mode & 0o777).toBe(0o660);
   });
 
   it('uses an existing FIFO as it is', async () => {
@@ -33,17 +48,28 @@ describe('ensureFifo', () => {
   });
 
   it.each([
-    ['a regular file', (path: string) => writeFile(path, 'x')],
-    ['a directory', (path: string) => mkdir(path)],
-  ])('rejects %s with a one-line setting error', async (_kind, make) => {
+    ['a regular file', 'a regular file', (path: string) => writeFile(path, 'x')],
+    ['a directory', 'a directory', (path: string) => mkdir(path)],
+    ['a dangling symbolic link', 'a symbolic link', (path: string) => symlink('/nowhere', path)],
+    [
+      'a symbolic link to a FIFO', // the path itself must be the FIFO
+      'a symbolic link',
+      async (path: string) => {
+        await ensureFifo(join(dir, 'real.fifo'));
+        await symlink(join(dir, 'real.fifo'), path);
+      },
+    ],
+  ])('rejects %s with a one-line setting error', async (_name, kind, make) => {
     const path = join(dir, 'events.fifo');
     await make(path);
     const error = await ensureFifo(path).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SettingError);
     expect((error as SettingError).code).toBe('ERR_INVALID_SETTING');
     expect((error as SettingError).message).toBe(
-      `invalid FIFO_PATH ${JSON.stringify(path)}: expected a FIFO (named pipe) or a path that does not exist`,
+      `invalid FIFO_PATH ${JSON.stringify(path)}: expected a FIFO (named pipe) or a path that does not exist, not ${kind}`,
     );
+    // Left as it was: nothing created through the link, nothing replaced.
+    expect((await lstat(path)).isFIFO()).toBe(false);
   });
 
   it('rejects a path whose directory does not exist', async () => {

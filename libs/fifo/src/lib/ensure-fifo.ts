@@ -1,24 +1,28 @@
 import { execFile } from 'node:child_process';
-import { stat } from 'node:fs/promises';
+import { lstat, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { SettingError } from '@tally/settings';
 import { hasCode } from './fd-io';
+import { fileKind } from './file-kind';
 
 /**
- * rw for everyone: the producer and the ingest may run as different users (two containers
- * sharing a volume), and whichever starts first creates the FIFO for both.
+ * rw for the owner and its group, nothing for others: whichever of producer and ingest
+ * starts first creates the FIFO for both, so they must run as one user (compose: uid 1000
+ * for both) or share its group. `mkfifo -m` sets exactly this mode, whatever the umask.
  */
-const FIFO_MODE = '0666';
+const FIFO_MODE = '0660';
 
 /**
- * Makes sure `path` is a FIFO, creating it with `mkfifo` when nothing is there (SPEC §5:
- * whichever of producer and ingest starts first creates it; an existing FIFO is used as is).
- * A symlink to a FIFO counts as a FIFO.
+ * Makes sure `path` is a FIFO, creating it with `mkfifo` (mode 0660) when nothing is there
+ * (SPEC §5: whichever of producer and ingest starts first creates it; an existing FIFO is
+ * used as is). The path itself must be the FIFO: a symbolic link, even to a FIFO, is an
+ * invalid setting (the reader and the writer open it with O_NOFOLLOW).
  *
  * @param variable the setting named in errors.
  * @returns `'created'` or `'existing'` (also when the other side created it while we looked).
- * @throws SettingError when `path` exists and is not a FIFO, its directory does not exist, or
- *   the FIFO cannot be created there (permissions, read-only file system…).
+ * @throws SettingError when `path` exists and is not a FIFO (a symlink included), its
+ *   directory does not exist, or the FIFO cannot be created there (permissions, read-only
+ *   file system…).
  */
 export async function ensureFifo(
   path: string,
@@ -44,9 +48,11 @@ export async function ensureFifo(
 
 /** false when nothing is at `path`; throws SettingError when something that is not a FIFO is. */
 async function isExistingFifo(path: string, variable: string): Promise<boolean> {
+  let found: string;
   try {
-    const stats = await stat(path);
+    const stats = await lstat(path);
     if (stats.isFIFO()) return true;
+    found = fileKind(stats);
   } catch (error) {
     if (hasCode(error, 'ENOENT')) return false;
     if (hasCode(error, 'ENOTDIR')) {
@@ -61,7 +67,7 @@ async function isExistingFifo(path: string, variable: string): Promise<boolean> 
   throw new SettingError(
     variable,
     path,
-    'expected a FIFO (named pipe) or a path that does not exist',
+    `expected a FIFO (named pipe) or a path that does not exist, not ${found}`,
   );
 }
 

@@ -1,4 +1,4 @@
-import { close, constants, open, write } from 'node:fs';
+import { close, constants, fstat, open, type Stats, write } from 'node:fs';
 
 /*
  * Callback-style fs calls wrapped in promises, on raw file descriptors. Raw fds (rather than
@@ -6,7 +6,7 @@ import { close, constants, open, write } from 'node:fs';
  * a FileHandle would try to close it a second time.
  */
 
-export const { O_RDONLY, O_WRONLY, O_NONBLOCK } = constants;
+export const { O_RDONLY, O_WRONLY, O_NONBLOCK, O_NOFOLLOW } = constants;
 
 /** open(2). On a FIFO without O_NONBLOCK this waits, in the libuv threadpool, for the other side. */
 export function openFd(path: string, flags: number): Promise<number> {
@@ -26,6 +26,12 @@ export function writeFd(
     write(fd, buffer, offset, length, null, (error, written) =>
       error ? reject(error) : resolve(written),
     );
+  });
+}
+
+export function fstatFd(fd: number): Promise<Stats> {
+  return new Promise((resolve, reject) => {
+    fstat(fd, (error, stats) => (error ? reject(error) : resolve(stats)));
   });
 }
 

@@ -1,6 +1,7 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, readSync } from 'node:fs';
 import { Socket, type OnReadOpts, type SocketConstructorOpts } from 'node:net';
-import { hasCode, O_NONBLOCK, O_RDONLY } from './fd-io';
+import { hasCode } from './fd-io';
+import { openReadEndSync, pathLeadsTo } from './read-end';
 
 /** The size of one read(2): what libuv reads from a pipe at a time. */
 export const READ_CHUNK_BYTES = 64 * 1024;
@@ -26,7 +27,12 @@ export interface FifoReaderEvents {
   onEof(): void;
   /** A writer has the FIFO open and reading starts (again). */
   onOpen?(): void;
-  /** Opening or reading failed (e.g. the FIFO was removed); the reader retries with a backoff. */
+  /**
+   * Opening or reading failed (e.g. the FIFO was removed: ENOENT; something else than a FIFO,
+   * a symlink included, was put at the path: FifoReplacedError, and it is never read); the
+   * reader retries with a backoff (100 ms doubling to 2 s, so at most one call per 2 s while
+   * it lasts) and reads again once a FIFO is there.
+   */
   onError(error: Error): void;
 }
 
@@ -40,6 +46,12 @@ type PipeSocketOptions = SocketConstructorOpts & { onread: OnReadOpts };
  * (closing at EOF, then opening again) loses a race: a writer that opens in the gap connects
  * to the read end that is about to close, and its writes fail with EPIPE. So at EOF the reader
  * first opens a new read end, then lets the old one go.
+ *
+ * Every open uses O_NOFOLLOW and is checked with `fstat` before the first read: a regular
+ * file, a symlink or anything else put at the path is never read; it is reported through
+ * `onError` (FifoReplacedError) and the reader retries until a FIFO is there again. While no
+ * writer is connected it also checks, at each idle poll, that the path still leads to the
+ * FIFO it holds (lstat: device and inode), and opens the path again when it does not.
  *
  * The read end is opened non-blocking (no thread waits in `open(2)`). While no writer is
  * connected the reader checks every {@link IDLE_POLL_MS} ms with a non-blocking read: EAGAIN
@@ -166,14 +178,9 @@ export class FifoReader {
   private openReadEnd(): boolean {
     let fd: number;
     try {
-      fd = openSync(this.path, O_RDONLY | O_NONBLOCK);
+      fd = openReadEndSync(this.path);
     } catch (error) {
       this.fail(error as Error);
-      return false;
-    }
-    if (!fstatSync(fd).isFIFO()) {
-      closeSync(fd);
-      this.fail(new Error(`${this.path} is not a FIFO (it was replaced after start)`));
       return false;
     }
     this.fd = fd;
@@ -204,7 +211,15 @@ export class FifoReader {
         this.sawData = false;
         this.events.onEof();
       }
-      if (!this.closing) this.timer = setTimeout(() => this.poll(), IDLE_POLL_MS);
+      if (this.closing) return;
+      // Idle: if the path leads elsewhere now (another FIFO, a file, nothing), no writer can
+      // reach the FIFO held here any more. It is empty and has no writer, so letting it go
+      // loses nothing: open what is at the path (a FIFO), or report it and retry.
+      if (!pathLeadsTo(this.path, fd)) {
+        this.dropFd();
+        if (!this.openReadEnd()) return;
+      }
+      this.timer = setTimeout(() => this.poll(), IDLE_POLL_MS);
       return;
     }
     this.sawData = true;

@@ -1,1 +1,2 @@
 export { FifoClosedError } from './fifo-closed-error';
+export { FifoReplacedError } from './fifo-replaced-error';
