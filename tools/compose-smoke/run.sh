@@ -253,8 +253,8 @@ probe grow --deadline-s 30 --label "still counting"
 
 # shellcheck disable=SC2016 # $FIFO_PATH is the container's
 fifo=$(dc exec -T ingest sh -c 'stat -c "%A %U" "$FIFO_PATH"' | tr -d '\r')
-[ "$fifo" = "prw-rw-rw- node" ] || {
-  die "/ipc/events.fifo is \"$fifo\", expected a FIFO prw-rw-rw- owned by node"
+[ "$fifo" = "prw-rw---- node" ] || {
+  die "/ipc/events.fifo is \"$fifo\", expected a FIFO prw-rw---- (0660) owned by node"
 }
 for svc in producer ingest api; do
   # non-root, and no npm, typescript, nx or jest in the runtime image
