@@ -79,7 +79,7 @@ describeFaults('TRANSPORT=redis-stream: replicas in one consumer group', () => {
     // entries: what it left pending is known once Redis has dropped its connections (the
     // survivor keeps its own two).
     await eventually("Redis to drop the dead replica's connections", async () => {
-      const list = (await pipeline!.admin.client('LIST', 'TYPE', 'normal')) as string;
+      const list = (await pipeline!.admin.call('CLIENT', 'LIST', 'TYPE', 'normal')) as string;
       return list.split('\n').filter((c) => / name=tally-ingest /.test(c)).length === 2
         ? true
         : undefined;
