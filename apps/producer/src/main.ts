@@ -7,11 +7,11 @@ import { ensureFifo, FifoReplacedError, FifoWriter } from '@tally/fifo';
 import { Lifecycle } from '@tally/lifecycle';
 import { loadConfigOrExit, redactUserInfo, SettingError } from '@tally/settings';
 import pino from 'pino';
-import { CommandSource, exitCodeFor } from './app/command-source';
+import { CommandSource, exitCodeFor } from './app/jobs/command/command-source';
 import { loadConfig, type ProducerConfig } from './app/config';
-import { createLineGenerator } from './app/generator';
-import { Producer } from './app/producer';
-import { createProducerRedis, StreamSink } from './app/stream-sink';
+import { createLineGenerator } from './app/jobs/generator/generator';
+import { Producer } from './app/jobs/generator/producer';
+import { createProducerRedis, StreamSink } from './app/outputs/stream/stream-sink';
 
 const SUMMARY_INTERVAL_MS = 5_000;
 

@@ -1,5 +1,5 @@
 import { PIPE_BUF } from '@tally/fifo';
-import { isOutputClosed } from './output-closed';
+import { isOutputClosed } from '../../outputs/output-closed';
 import { type Clock, systemClock } from './clock';
 import type { GeneratedLine } from './generator';
 import { RateSchedule } from './rate-schedule';

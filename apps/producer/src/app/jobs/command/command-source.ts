@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { isOutputClosed } from './output-closed';
+import { isOutputClosed } from '../../outputs/output-closed';
 import { countLines, LineSplitter } from './line-splitter';
 
 /** Where the command's lines go: a FifoWriter, or a fake in tests. */

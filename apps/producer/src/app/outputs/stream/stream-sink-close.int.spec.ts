@@ -6,7 +6,7 @@ import {
   uniqueTestPrefix,
 } from '@tally/aggregation/testing';
 import type { Redis } from 'ioredis';
-import { OutputClosedError } from './output-closed';
+import { OutputClosedError } from '../output-closed';
 import { createProducerRedis, StreamSink } from './stream-sink';
 
 describeWithRedis('StreamSink close and restart (real Redis)', () => {

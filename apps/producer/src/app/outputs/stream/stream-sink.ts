@@ -6,7 +6,7 @@ import {
   type WriterLease,
 } from '@tally/aggregation';
 import { Redis } from 'ioredis';
-import { OutputClosedError } from './output-closed';
+import { OutputClosedError } from '../output-closed';
 
 /**
  * An entry holds whole lines only, and is cut before its lines (each with its `\n`) would pass
