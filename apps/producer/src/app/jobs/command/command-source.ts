@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { isOutputClosed } from '../../outputs/output-closed';
-import { countLines, LineSplitter } from './line-splitter';
+import { countLines, WholeLineChunker } from './whole-line-chunker';
 
 /** Where the command's lines go: a FifoWriter, or a fake in tests. */
 export interface ByteSink {
@@ -25,9 +25,9 @@ const KILL_AFTER_MS = 2_000;
  * Runs GENERATOR_CMD with `/bin/sh -c` and forwards its stdout, byte for byte (CRLF kept, a
  * last unterminated line given its `\n`), to the sink in writes of whole lines only: a line
  * is never cut between two writes (a line past SPEC §1's 1 MiB goes as one line cut at
- * 1 MiB + 1 bytes, see LineSplitter). One write at a time: stdout is not read while a write
+ * 1 MiB + 1 bytes, see WholeLineChunker). One write at a time: stdout is not read while a write
  * is pending, so a full FIFO fills the command's pipe and blocks the command itself instead
- * of a buffer here. Memory: the splitter's bound (1 MiB + 1 held) plus one write of at most
+ * of a buffer here. Memory: the chunker's bound (1 MiB + 1 held) plus one write of at most
  * that and one 64 KiB chunk. Its stderr goes to ours.
  */
 export class CommandSource {
@@ -62,14 +62,14 @@ export class CommandSource {
         child.once('close', (code, signal) => resolve({ code, signal }));
       },
     );
-    const splitter = new LineSplitter();
+    const chunker = new WholeLineChunker();
     try {
       // for-await pulls the next chunk only after the body's write resolved: that is the backpressure.
       for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
-        const ready = splitter.push(chunk);
+        const ready = chunker.push(chunk);
         if (ready) await this.forward(ready);
       }
-      const tail = splitter.end();
+      const tail = chunker.end();
       if (tail) await this.forward(tail);
     } catch (error) {
       this.signalGroup('SIGKILL');

@@ -97,7 +97,7 @@ describeWithRedis('StreamSink (real Redis)', () => {
       line('1m-1', MiB - 1),
       line('64k', STREAM_ENTRY_MAX_BYTES - 1), // exactly 64 KiB with its `\n`
       ...small.slice(200),
-      line('1m+1', MiB + 1), // what LineSplitter makes of a longer line
+      line('1m+1', MiB + 1), // what WholeLineChunker makes of a longer line
     ];
     const input = joinLines(lines);
     // As CommandSource hands it on: whole lines, in writes of up to 1 MiB + a chunk.

@@ -11,7 +11,7 @@ import { OutputClosedError } from '../output-closed';
 /**
  * An entry holds whole lines only, and is cut before its lines (each with its `\n`) would pass
  * this many bytes, or at STREAM_ENTRY_LINES lines, whichever comes first. A single line longer
- * than this is an entry of its own (at most 1 MiB + 1 bytes: LineSplitter cuts longer ones).
+ * than this is an entry of its own (at most 1 MiB + 1 bytes: WholeLineChunker cuts longer ones).
  * The ingest counts each entry as ending with a whole line.
  */
 export const STREAM_ENTRY_MAX_BYTES = 64 * 1024;

@@ -1,15 +1,15 @@
 import { MAX_LINE_BYTES } from '@tally/event-schema';
 import fc from 'fast-check';
-import { countLines, LineSplitter } from './line-splitter';
+import { countLines, WholeLineChunker } from './whole-line-chunker';
 
 function splitBytes(chunks: Buffer[], maxLineBytes?: number): Buffer[] {
-  const splitter = new LineSplitter(maxLineBytes);
+  const chunker = new WholeLineChunker(maxLineBytes);
   const out: Buffer[] = [];
   for (const chunk of chunks) {
-    const ready = splitter.push(chunk);
+    const ready = chunker.push(chunk);
     if (ready) out.push(ready);
   }
-  const tail = splitter.end();
+  const tail = chunker.end();
   if (tail) out.push(tail);
   return out;
 }
@@ -35,7 +35,7 @@ function pieces(bytes: Buffer, size: number): Buffer[] {
   return out;
 }
 
-describe('LineSplitter', () => {
+describe('WholeLineChunker', () => {
   it('joins lines cut across chunks', () => {
     expect(split(['a\nb', 'b\nc', 'c'])).toEqual(['a\n', 'bb\n', 'cc\n']);
   });
@@ -79,18 +79,18 @@ describe('LineSplitter', () => {
         fc.array(fc.string({ unit: fc.constantFrom('a', 'b', '\r', '\n'), maxLength: 40 })),
         fc.integer({ min: 0, max: 32 }),
         (chunks, max) => {
-          const splitter = new LineSplitter(max);
+          const chunker = new WholeLineChunker(max);
           const out: string[] = [];
           for (const chunk of chunks) {
-            const before = splitter.bufferedBytes;
-            const ready = splitter.push(Buffer.from(chunk));
-            expect(splitter.bufferedBytes).toBeLessThanOrEqual(max);
+            const before = chunker.bufferedBytes;
+            const ready = chunker.push(Buffer.from(chunk));
+            expect(chunker.bufferedBytes).toBeLessThanOrEqual(max);
             if (ready === undefined) continue;
             expect(ready.length).toBeLessThanOrEqual(before + chunk.length + 1);
             expect(ready[ready.length - 1]).toBe(0x0a);
             out.push(ready.toString());
           }
-          const tail = splitter.end();
+          const tail = chunker.end();
           if (tail) out.push(tail.toString());
           expect(out.join('')).toBe(expectedOutput(chunks.join(''), max));
         },
@@ -123,15 +123,15 @@ describe('LineSplitter', () => {
       'forwards a line %s as one line of 1 MiB + 1 bytes, holding no more than 1 MiB',
       (_n, size) => {
         const input = stream(line(10, 'a'), line(size), line(10, 'b'));
-        const splitter = new LineSplitter();
+        const chunker = new WholeLineChunker();
         const out: Buffer[] = [];
         let mostHeld = 0;
         for (const chunk of pieces(input, 64 * 1024)) {
-          const ready = splitter.push(chunk);
+          const ready = chunker.push(chunk);
           if (ready) out.push(ready);
-          mostHeld = Math.max(mostHeld, splitter.bufferedBytes);
+          mostHeld = Math.max(mostHeld, chunker.bufferedBytes);
         }
-        expect(splitter.end()).toBeUndefined();
+        expect(chunker.end()).toBeUndefined();
         expect(mostHeld).toBeLessThanOrEqual(MAX_LINE_BYTES);
         const forwarded = Buffer.concat(out);
         expect(countLines(forwarded)).toBe(3);

@@ -4,15 +4,17 @@ const NEWLINE = 0x0a;
 const LF = Buffer.from('\n');
 
 /**
- * Cuts a byte stream (GENERATOR_CMD's stdout) into whole lines, bytes untouched (a `\r` before
- * `\n` stays, and invalid UTF-8 is passed on for the ingest to judge). Every line leaves here
+ * Cuts a byte stream (GENERATOR_CMD's stdout) into chunks of whole lines, bytes untouched (a
+ * `\r` before `\n` stays, and invalid UTF-8 is passed on for the ingest to judge). Unlike
+ * `@tally/event-schema`'s LineSplitter (one line at a time to a sink, an over-long line
+ * reported and dropped), it returns whole-line chunks to forward. Every line leaves here
  * whole and `\n`-terminated, so it reaches the ingest as one line in both transports: a stream
  * entry must end with a whole line, and a FIFO line must not be split between two readers'
  * shares more than the pipe itself does.
  *
  * Memory bound: between pushes it holds at most `maxLineBytes + 1` bytes of an unterminated
  * line (SPEC §1's limit, 1 MiB, plus the one byte that proves a line too long), and a push
- * returns at most that plus the chunk plus one byte ({@link LineSplitter.push}).
+ * returns at most that plus the chunk plus one byte ({@link WholeLineChunker.push}).
  *
  * A line longer than `maxLineBytes` (bytes before its `\n`, a `\r` included) is malformed
  * whatever it holds (SPEC §1) and is never buffered whole: it is forwarded as ONE line made of
@@ -21,7 +23,7 @@ const LF = Buffer.from('\n');
  * and what the ingest counts (events, malformed lines, words) is what it would count from the
  * input itself.
  */
-export class LineSplitter {
+export class WholeLineChunker {
   /** Pieces of the unterminated line (views of pushed chunks), `carryBytes` in all. */
   private carry: Buffer[] = [];
   private carryBytes = 0;
