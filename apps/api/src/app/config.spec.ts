@@ -1,4 +1,5 @@
 import { SettingError } from '@tally/settings';
+import { undocumentedSettings } from '@tally/settings/testing';
 import { loadConfig } from './config';
 
 function settingErrorOf(env: Record<string, string>): SettingError {
@@ -110,5 +111,11 @@ describe('loadConfig (api)', () => {
     const error = settingErrorOf({ [name]: value });
     expect(error.variable).toBe(name);
     expect(error.message).toContain(`invalid ${name} ${JSON.stringify(value)}: expected`);
+  });
+});
+
+describe('the README documents every api setting', () => {
+  it("reads no variable that the README's settings tables lack", () => {
+    expect(undocumentedSettings((env) => loadConfig(env), [{}])).toEqual([]);
   });
 });

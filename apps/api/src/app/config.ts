@@ -1,22 +1,21 @@
 import {
   type Env,
-  readInteger,
-  readKeyPrefix,
-  readPort,
-  readRedisUrl,
   readHost,
+  readInteger,
+  readPort,
+  readRedisSettings,
   readWindowRetention,
+  SHARED_DEFAULTS,
 } from '@tally/settings';
 
 /** Every api setting with its default (SPEC §5). */
 export const DEFAULTS = Object.freeze({
-  REDIS_URL: 'redis://127.0.0.1:6379',
-  KEY_PREFIX: 'events',
+  REDIS_URL: SHARED_DEFAULTS.REDIS_URL,
+  KEY_PREFIX: SHARED_DEFAULTS.KEY_PREFIX,
   PORT: 5000,
   /** The address to listen on: all IPv4 interfaces. */
   HOST: '0.0.0.0',
-  /** How far back `window` can reach, in seconds; the ingest keeps windowed counts this long. */
-  WINDOW_RETENTION_S: 3600,
+  WINDOW_RETENTION_S: SHARED_DEFAULTS.WINDOW_RETENTION_S,
   /**
    * How long an answer body is reused for identical requests, in ms (0: identical requests in
    * flight still share one read, nothing is kept after). Answers may be this much older than
@@ -55,11 +54,10 @@ export interface ApiConfig {
  */
 export function loadConfig(env: Env): ApiConfig {
   return Object.freeze({
-    redisUrl: readRedisUrl(env, 'REDIS_URL', DEFAULTS.REDIS_URL),
-    keyPrefix: readKeyPrefix(env, 'KEY_PREFIX', DEFAULTS.KEY_PREFIX),
+    ...readRedisSettings(env),
     port: readPort(env, 'PORT', DEFAULTS.PORT),
     host: readHost(env, 'HOST', DEFAULTS.HOST),
-    windowRetentionSeconds: readWindowRetention(env, DEFAULTS.WINDOW_RETENTION_S),
+    windowRetentionSeconds: readWindowRetention(env),
     readCacheMs: readInteger(env, 'READ_CACHE_MS', DEFAULTS.READ_CACHE_MS, {
       min: 0,
       max: MAX_READ_CACHE_MS,

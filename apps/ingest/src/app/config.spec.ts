@@ -1,4 +1,5 @@
 import { SettingError } from '@tally/settings';
+import { undocumentedSettings } from '@tally/settings/testing';
 import { DEFAULTS, loadConfig } from './config';
 
 describe('loadConfig (ingest)', () => {
@@ -108,5 +109,16 @@ describe('loadConfig (ingest)', () => {
     }
     expect(caught).toBeInstanceOf(SettingError);
     expect((caught as SettingError).variable).toBe(name);
+  });
+});
+
+describe('the README documents every ingest setting', () => {
+  it("reads no variable that the README's settings tables lack", () => {
+    expect(
+      undocumentedSettings(
+        (env) => loadConfig(env),
+        [{}, { TRANSPORT: 'redis-stream', INGEST_ID: 'a' }],
+      ),
+    ).toEqual([]);
   });
 });

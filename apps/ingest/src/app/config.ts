@@ -1,24 +1,25 @@
 import {
   type Env,
-  readInteger,
-  readKeyPrefix,
-  readPath,
-  readPort,
-  readRedisUrl,
-  readString,
-  SettingError,
+  readFifoPath,
   readHost,
+  readInteger,
+  readPort,
+  readRedisSettings,
+  readTransport,
   readWindowRetention,
-  readChoice,
-  readIdLease,
+  readWriterId,
+  readWriterLease,
+  SettingError,
+  SHARED_DEFAULTS,
+  type Transport,
 } from '@tally/settings';
 
 /** Every ingest setting with its default (SPEC §5 plus the ingest's own tuning knobs). */
 export const DEFAULTS = Object.freeze({
-  REDIS_URL: 'redis://127.0.0.1:6379',
-  KEY_PREFIX: 'events',
-  FIFO_PATH: '/tmp/events.fifo',
-  WINDOW_RETENTION_S: 3600,
+  REDIS_URL: SHARED_DEFAULTS.REDIS_URL,
+  KEY_PREFIX: SHARED_DEFAULTS.KEY_PREFIX,
+  FIFO_PATH: SHARED_DEFAULTS.FIFO_PATH,
+  WINDOW_RETENTION_S: SHARED_DEFAULTS.WINDOW_RETENTION_S,
   /** A count is in Redis at most this long after its line was read (when Redis is up). */
   FLUSH_INTERVAL_MS: 100,
   /** Distinct keys that make a batch big enough to write before the interval is up. */
@@ -32,27 +33,13 @@ export const DEFAULTS = Object.freeze({
   HEALTH_PORT: 9464,
   /** The address that server listens on: all IPv4 interfaces, like the api's HOST. */
   HEALTH_HOST: '0.0.0.0',
-  /** Where the lines come from: the FIFO, or the Redis stream `<KEY_PREFIX>:stream`. */
-  TRANSPORT: 'fifo' as Transport,
+  TRANSPORT: SHARED_DEFAULTS.TRANSPORT,
   /** redis-stream: an entry pending this long on a consumer is taken over by another one. */
   STREAM_CLAIM_IDLE_MS: 30_000,
   /** redis-stream: entries read (and committed as one batch) at a time. */
   STREAM_READ_COUNT: 16,
-  /**
-   * How long this ingest's hold on its INGEST_ID outlives its last renewal (every third of it):
-   * a second ingest with the same id refuses to start while it is renewed, and one restarted
-   * after a SIGKILL waits at most this long.
-   */
-  ID_LEASE_MS: 10_000,
+  ID_LEASE_MS: SHARED_DEFAULTS.ID_LEASE_MS,
 });
-
-export const TRANSPORTS = ['fifo', 'redis-stream'] as const;
-export type Transport = (typeof TRANSPORTS)[number];
-
-/** TRANSPORT: `fifo` or `redis-stream` (the same spelling as the producer's loadConfig). */
-export function readTransport(env: Env, fallback: Transport): Transport {
-  return readChoice(env, 'TRANSPORT', fallback, TRANSPORTS);
-}
 
 export interface IngestConfig {
   readonly redisUrl: string;
@@ -92,25 +79,21 @@ export function loadConfig(env: Env): IngestConfig {
       `expected at least BATCH_MAX_KEYS (${batchMaxKeys})`,
     );
   }
-  const ingestId = env['INGEST_ID'];
-  if (ingestId !== undefined && !/^[A-Za-z0-9._-]{1,64}$/.test(ingestId)) {
-    throw new SettingError('INGEST_ID', ingestId, 'expected 1-64 characters of A-Z a-z 0-9 . _ -');
-  }
+  const ingestId = readWriterId(env, 'INGEST_ID');
   return Object.freeze({
-    redisUrl: readRedisUrl(env, 'REDIS_URL', DEFAULTS.REDIS_URL),
-    keyPrefix: readKeyPrefix(env, 'KEY_PREFIX', DEFAULTS.KEY_PREFIX),
-    fifoPath: readPath(env, 'FIFO_PATH', DEFAULTS.FIFO_PATH),
-    windowRetentionSeconds: readWindowRetention(env, DEFAULTS.WINDOW_RETENTION_S),
+    ...readRedisSettings(env),
+    fifoPath: readFifoPath(env),
+    windowRetentionSeconds: readWindowRetention(env),
     flushIntervalMs: readInteger(env, 'FLUSH_INTERVAL_MS', DEFAULTS.FLUSH_INTERVAL_MS, {
       min: 1,
       max: 60_000,
     }),
     batchMaxKeys,
     maxPendingKeys,
-    ingestId: ingestId === undefined ? undefined : readString(env, 'INGEST_ID', ''),
+    ingestId,
     healthPort: readPort(env, 'HEALTH_PORT', DEFAULTS.HEALTH_PORT),
     healthHost: readHost(env, 'HEALTH_HOST', DEFAULTS.HEALTH_HOST),
-    transport: readTransport(env, DEFAULTS.TRANSPORT),
+    transport: readTransport(env),
     streamClaimIdleMs: readInteger(env, 'STREAM_CLAIM_IDLE_MS', DEFAULTS.STREAM_CLAIM_IDLE_MS, {
       min: 1,
       max: 24 * 3600 * 1000,
@@ -119,6 +102,6 @@ export function loadConfig(env: Env): IngestConfig {
       min: 1,
       max: 1000,
     }),
-    idLeaseMs: readIdLease(env, DEFAULTS.ID_LEASE_MS),
+    idLeaseMs: readWriterLease(env),
   });
 }

@@ -1,4 +1,5 @@
 import { SettingError } from '@tally/settings';
+import { undocumentedSettings } from '@tally/settings/testing';
 import { DEFAULTS, loadConfig } from './config';
 
 const clock = () => 1_700_000_000_123;
@@ -122,5 +123,16 @@ describe('loadConfig', () => {
 
   it('still validates RATE when GENERATOR_CMD is set', () => {
     expect(errorOf({ GENERATOR_CMD: 'cat', RATE: 'fast' })).toMatch(/^invalid RATE "fast"/);
+  });
+});
+
+describe('the README documents every producer setting', () => {
+  it("reads no variable that the README's settings tables lack", () => {
+    expect(
+      undocumentedSettings(
+        (env) => loadConfig(env),
+        [{}, { TRANSPORT: 'redis-stream', PRODUCER_ID: 'a', GENERATOR_CMD: 'cat' }],
+      ),
+    ).toEqual([]);
   });
 });

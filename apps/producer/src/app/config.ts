@@ -1,44 +1,36 @@
 import {
   type Env,
   readDecimal,
+  readFifoPath,
   readInteger,
-  readKeyPrefix,
-  readPath,
-  readRedisUrl,
+  readRedisSettings,
   readString,
-  SettingError,
-  readChoice,
-  readIdLease,
+  readTransport,
+  readWriterId,
+  readWriterLease,
+  SHARED_DEFAULTS,
+  type Transport,
 } from '@tally/settings';
 
 /** Every default in one place (SPEC §5); the seed's default is derived from the clock. */
 export const DEFAULTS = Object.freeze({
-  FIFO_PATH: '/tmp/events.fifo',
+  FIFO_PATH: SHARED_DEFAULTS.FIFO_PATH,
   /** Events per second: the classic blackbox emits a handful per second. */
   RATE: 10,
   /** 0 = forever. */
   COUNT: 0,
   /** Share of corrupt lines, like the blackbox's occasional garbage. */
   CORRUPT_RATIO: 0.05,
-  /** Where the lines go: the FIFO, or the Redis stream `<KEY_PREFIX>:stream`. */
-  TRANSPORT: 'fifo' as Transport,
-  REDIS_URL: 'redis://127.0.0.1:6379',
-  KEY_PREFIX: 'events',
+  TRANSPORT: SHARED_DEFAULTS.TRANSPORT,
+  REDIS_URL: SHARED_DEFAULTS.REDIS_URL,
+  KEY_PREFIX: SHARED_DEFAULTS.KEY_PREFIX,
   /** redis-stream: entries the stream may hold before the producer waits (~1M lines at 1000). */
   STREAM_MAX_LEN: 1000,
   /** redis-stream: most lines per entry (an entry is also cut before 64 KiB, at a line end). */
   STREAM_ENTRY_LINES: 1000,
   /** redis-stream: how long this producer's hold on its PRODUCER_ID outlives its last renewal. */
-  ID_LEASE_MS: 10_000,
+  ID_LEASE_MS: SHARED_DEFAULTS.ID_LEASE_MS,
 });
-
-export const TRANSPORTS = ['fifo', 'redis-stream'] as const;
-export type Transport = (typeof TRANSPORTS)[number];
-
-/** TRANSPORT: `fifo` or `redis-stream` (the same spelling as the ingest's loadConfig). */
-function readTransport(env: Env, fallback: Transport): Transport {
-  return readChoice(env, 'TRANSPORT', fallback, TRANSPORTS);
-}
 
 const MAX_RATE = 1_000_000;
 const MAX_SEED = 2 ** 32 - 1;
@@ -82,7 +74,7 @@ export interface ProducerConfig {
  * @throws SettingError naming the first invalid variable.
  */
 export function loadConfig(env: Env, nowMs: () => number = Date.now): Readonly<ProducerConfig> {
-  const fifoPath = readPath(env, 'FIFO_PATH', DEFAULTS.FIFO_PATH);
+  const fifoPath = readFifoPath(env);
   const ratePerSecond = readInteger(env, 'RATE', DEFAULTS.RATE, { min: 0, max: MAX_RATE });
   const count = readInteger(env, 'COUNT', DEFAULTS.COUNT, { min: 0, max: Number.MAX_SAFE_INTEGER });
   const corruptRatio = readDecimal(env, 'CORRUPT_RATIO', DEFAULTS.CORRUPT_RATIO, {
@@ -92,14 +84,7 @@ export function loadConfig(env: Env, nowMs: () => number = Date.now): Readonly<P
   const seedFromClock = env['SEED'] === undefined;
   const seed = readInteger(env, 'SEED', Math.floor(nowMs()) % 2 ** 32, { min: 0, max: MAX_SEED });
   const command = readString(env, 'GENERATOR_CMD', '', { allowEmpty: true });
-  const producerId = env['PRODUCER_ID'];
-  if (producerId !== undefined && !/^[A-Za-z0-9._-]{1,64}$/.test(producerId)) {
-    throw new SettingError(
-      'PRODUCER_ID',
-      producerId,
-      'expected 1-64 characters of A-Z a-z 0-9 . _ -',
-    );
-  }
+  const producerId = readWriterId(env, 'PRODUCER_ID');
   return Object.freeze({
     fifoPath,
     ratePerSecond,
@@ -108,9 +93,8 @@ export function loadConfig(env: Env, nowMs: () => number = Date.now): Readonly<P
     seed,
     seedFromClock,
     generatorCmd: command === '' ? undefined : command,
-    transport: readTransport(env, DEFAULTS.TRANSPORT),
-    redisUrl: readRedisUrl(env, 'REDIS_URL', DEFAULTS.REDIS_URL),
-    keyPrefix: readKeyPrefix(env, 'KEY_PREFIX', DEFAULTS.KEY_PREFIX),
+    transport: readTransport(env),
+    ...readRedisSettings(env),
     streamMaxLength: readInteger(env, 'STREAM_MAX_LEN', DEFAULTS.STREAM_MAX_LEN, {
       min: 1,
       max: 100_000_000,
@@ -120,6 +104,6 @@ export function loadConfig(env: Env, nowMs: () => number = Date.now): Readonly<P
       max: 100_000,
     }),
     producerId,
-    idLeaseMs: readIdLease(env, DEFAULTS.ID_LEASE_MS),
+    idLeaseMs: readWriterLease(env),
   });
 }

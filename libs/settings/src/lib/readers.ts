@@ -151,6 +151,9 @@ export function readChoice<T extends string>(
   throw new SettingError(name, value, `expected ${choices.join(' or ')}`);
 }
 
+/** WINDOW_RETENTION_S when unset: one hour. */
+export const DEFAULT_WINDOW_RETENTION_S = 3600;
+
 /** The longest WINDOW_RETENTION_S any app accepts: 366 days. */
 export const MAX_WINDOW_RETENTION_S = 366 * 24 * 3600;
 
@@ -159,7 +162,7 @@ export const MAX_WINDOW_RETENTION_S = 366 * 24 * 3600;
  * from it): an integer from 1 to 366 days.
  * @throws SettingError
  */
-export function readWindowRetention(env: Env, fallback: number): number {
+export function readWindowRetention(env: Env, fallback = DEFAULT_WINDOW_RETENTION_S): number {
   return readInteger(env, 'WINDOW_RETENTION_S', fallback, { min: 1, max: MAX_WINDOW_RETENTION_S });
 }
 

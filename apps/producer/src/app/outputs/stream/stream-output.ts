@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
 import { keyLayout } from '@tally/aggregation';
+import { defaultWriterId } from '@tally/settings';
 import type { ProducerConfig } from '../../config';
 import type { ChosenOutput, Output, OutputDeps } from '../output';
 import { takeProducerLease } from './producer-lease';
@@ -32,8 +31,7 @@ export function chooseStreamOutput(settings: StreamOutputSettings, deps: OutputD
  */
 async function openStreamOutput(settings: StreamOutputSettings, deps: OutputDeps): Promise<Output> {
   const { logger, life } = deps;
-  const producerId =
-    settings.producerId ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+  const producerId = settings.producerId ?? defaultWriterId();
   const keys = keyLayout(settings.keyPrefix);
   const redis = createProducerRedis(settings.redisUrl);
   redis.on('error', () => undefined); // each wait is logged once by the lease or the sink
