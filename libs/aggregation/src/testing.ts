@@ -9,6 +9,7 @@
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { describeIf } from '@tally/testing';
 
 export { type OwnRedisServer, freeLocalPort, startOwnRedisServer } from './testing/redis-server';
 
@@ -77,29 +78,21 @@ export function redisReachableSync(url = testRedisUrl()): boolean {
   return result.status === 0;
 }
 
-const inCi = () => process.env['CI'] === 'true' || process.env['CI'] === '1';
+/** Whether the test Redis ({@link testRedisUrl}) answers PING: the probe for suites that need it. */
+export function testRedisReachable(): boolean {
+  return redisReachableSync(testRedisUrl());
+}
 
 /**
- * `describe` for suites that need Redis. Outside CI, a missing Redis skips the suite with a
- * clear message; in CI (CI=true) the suite runs and fails loudly in its first hook instead.
+ * `describe` for suites that need Redis: {@link describeIf} with the Redis probe. Outside CI, a
+ * missing Redis skips the suite with a clear message; in CI the suite fails loudly instead.
  */
 export function describeWithRedis(name: string, body: () => void): void {
   const url = testRedisUrl();
-  if (redisReachableSync(url)) {
-    describe(name, body);
-    return;
-  }
-  if (inCi()) {
-    describe(name, () => {
-      beforeAll(() => {
-        throw new Error(`Redis is not reachable at ${url} (CI=true): .ci/run must start one`);
-      });
-      body();
-    });
-    return;
-  }
-  process.stderr.write(
-    `SKIPPED "${name}": no Redis at ${url} (set REDIS_URL or start redis-server)\n`,
+  describeIf(
+    name,
+    () => redisReachableSync(url),
+    `no Redis at ${url} (set REDIS_URL or start redis-server)`,
+    body,
   );
-  describe.skip(name, body);
 }

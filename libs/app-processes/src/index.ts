@@ -2,8 +2,6 @@ export {
   type AppName,
   type AppProcess,
   assertRunning,
-  eventually,
-  GiveUp,
   startApp,
   stopApp,
   workspaceRoot,

@@ -6,7 +6,7 @@ import { BatchAggregator, commitBatch, keyLayout, type KeyLayout } from '@tally/
 import {
   createTestRedis,
   deleteKeysWithPrefix,
-  describeWithRedis,
+  testRedisReachable,
   freeLocalPort,
   testRedisUrl,
   uniqueTestPrefix,
@@ -14,11 +14,11 @@ import {
 import {
   type AppProcess,
   assertRunning,
-  eventually,
   startApp,
   stopApp,
   workspaceRoot,
 } from '@tally/app-processes';
+import { describeIf, eventually } from '@tally/testing';
 import type { Redis } from 'ioredis';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
@@ -28,22 +28,18 @@ const SCREENSHOT_DIR = join(workspaceRoot, 'tmp', 'dashboard');
 const HOSTILE_TYPE = '<img src=x onerror=alert(1)>';
 const SCRIPT_TYPE = '<script>alert(2)</script>';
 
-/** No Chromium: fail in CI (.ci/run installs it), skip with a message elsewhere. */
+/** What the browser test needs and this machine lacks, if anything (.ci/run provides both). */
+function missing(): string | undefined {
+  if (!existsSync(CHROMIUM)) return `${CHROMIUM} is missing (apt-get install chromium)`;
+  if (!testRedisReachable())
+    return `no Redis at ${testRedisUrl()} (set REDIS_URL or start redis-server)`;
+  return undefined;
+}
+
+/** No Chromium or no Redis: fail in CI, skip with a message elsewhere. */
 function describeWithChromium(name: string, body: () => void): void {
-  if (existsSync(CHROMIUM)) {
-    describeWithRedis(name, body);
-  } else if (process.env['CI'] === 'true') {
-    describe(name, () => {
-      it('needs Chromium', () => {
-        throw new Error(`${CHROMIUM} is missing (CI=true): .ci/run installs Debian's chromium`);
-      });
-    });
-  } else {
-    process.stderr.write(
-      `SKIPPED dashboard browser test: ${CHROMIUM} is missing (apt-get install chromium)\n`,
-    );
-    describe.skip(name, body);
-  }
+  const lacking = missing();
+  describeIf(name, () => lacking === undefined, lacking ?? '', body);
 }
 
 let seq = 0;

@@ -1,12 +1,13 @@
 /**
  * The built apps as real processes, for the tools' end-to-end and fault tests: start one
- * (`node dist/apps/<app>/main.js`), stop it, and wait for a condition by polling instead of
- * sleeping. One copy for tools/e2e, tools/faults and tools/dashboard-e2e.
+ * (`node dist/apps/<app>/main.js`), stop it, and fail a wait at once when one died (with
+ * `eventually` from @tally/testing). One copy for tools/e2e, tools/faults and tools/dashboard-e2e.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { GiveUp } from '@tally/testing';
 
 /** The repository root (this file is libs/app-processes/src/lib/app-processes.ts). */
 export const workspaceRoot = join(__dirname, '..', '..', '..', '..');
@@ -80,45 +81,10 @@ export async function stopApp(
   }
 }
 
-/** Thrown from an {@link eventually} check to stop waiting at once (a process died). */
-export class GiveUp extends Error {
-  override readonly name = 'GiveUp';
-}
-
 /** Throws {@link GiveUp} when `app` is no longer running, with its exit and last output. */
 export function assertRunning(app: AppProcess): void {
   if (app.running) return;
   const status = app.child.exitCode ?? app.child.signalCode;
   const tail = (app.stderr() || app.stdout()).trim().split('\n').slice(-3).join('\n');
   throw new GiveUp(`${app.name} ${app.pid} is not running (exit ${status}); last output:\n${tail}`);
-}
-
-/**
- * Polls `check` until it returns something other than undefined, or fails after `timeoutMs`
- * with `what` and the last error seen; a {@link GiveUp} from `check` fails at once. The way to
- * wait, instead of a sleep.
- */
-export async function eventually<T>(
-  what: string,
-  check: () => Promise<T | undefined> | T | undefined,
-  timeoutMs = 20_000,
-  everyMs = 50,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-      last = undefined;
-    } catch (error) {
-      if (error instanceof GiveUp) throw error;
-      last = error;
-    }
-    if (Date.now() > deadline) {
-      const detail = last === undefined ? '' : `: ${String(last)}`;
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${detail}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
-  }
 }

@@ -1,28 +1,17 @@
+import { describeIf } from '@tally/testing';
 import { redisServerInstalled } from './processes';
 
-const inCi = () => process.env['CI'] === 'true' || process.env['CI'] === '1';
-
 /**
- * `describe` for fault suites, which start a redis-server of their own. Outside CI, a missing
- * `redis-server` binary skips the suite with a message; in CI (CI=true) the suite runs and
- * fails loudly in its first hook instead.
+ * `describe` for fault suites, which start a redis-server of their own: {@link describeIf}
+ * with the redis-server probe (skipped outside CI without it, failing loudly in CI).
  */
 export function describeFaults(name: string, body: () => void): void {
-  if (redisServerInstalled()) {
-    describe(name, body);
-    return;
-  }
-  if (inCi()) {
-    describe(name, () => {
-      beforeAll(() => {
-        throw new Error('redis-server is not installed (CI=true): .ci/run must install it');
-      });
-      body();
-    });
-    return;
-  }
-  process.stderr.write(`SKIPPED "${name}": redis-server is not installed\n`);
-  describe.skip(name, body);
+  describeIf(
+    name,
+    redisServerInstalled,
+    'redis-server is not installed (apt-get install redis-server)',
+    body,
+  );
 }
 
 /**
