@@ -16,23 +16,6 @@ export function removeTempDir(dir: string): Promise<void> {
 }
 
 /**
- * Polls `condition` until it holds; fails with `what` after `timeoutMs`. The way to wait for
- * something that has no event (a counter reaching a value), instead of a sleep.
- */
-export async function waitFor(
-  condition: () => boolean,
-  what: string,
-  timeoutMs = 10_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  }
-}
-
-/**
  * Lets the event loop run `turns` times (timers, I/O polling, immediates) so that something
  * that should NOT happen gets every chance to. Used before asserting an absence.
  */

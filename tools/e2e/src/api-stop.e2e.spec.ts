@@ -4,11 +4,11 @@ import { freeLocalPort, testRedisUrl, uniqueTestPrefix } from '@tally/aggregatio
 import {
   type AppProcess,
   assertRunning,
-  eventually,
   startApp,
   stopApp,
   workspaceRoot,
 } from '@tally/app-processes';
+import { eventually } from '@tally/testing';
 
 const LOG_DIR = join(workspaceRoot, 'tmp', 'e2e-logs');
 /**
@@ -72,8 +72,7 @@ describe('the built api stops cleanly', () => {
           assertRunning(api);
           return api.stderr().startsWith('LOADING ') ? true : undefined;
         },
-        20_000,
-        10,
+        { timeoutMs: 20_000, everyMs: 10 },
       );
       await waitMs(delay); // the fault: a signal at this moment, not a synchronization
       api.child.kill('SIGTERM');

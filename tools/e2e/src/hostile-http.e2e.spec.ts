@@ -14,11 +14,11 @@ import {
 import {
   type AppProcess,
   assertRunning,
-  eventually,
   startApp,
   stopApp,
   workspaceRoot,
 } from '@tally/app-processes';
+import { eventually } from '@tally/testing';
 import { type RawAnswer, rawRequest } from '@tally/http-server/testing';
 
 const LOG_DIR = join(workspaceRoot, 'tmp', 'e2e-logs');

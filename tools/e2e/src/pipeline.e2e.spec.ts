@@ -15,11 +15,11 @@ import {
   type AppName,
   type AppProcess,
   assertRunning,
-  eventually,
   startApp,
   stopApp,
   workspaceRoot,
 } from '@tally/app-processes';
+import { eventually } from '@tally/testing';
 
 /** Every app's output also goes to tmp/e2e-logs/<app>-<pid>.log, to read after a failure. */
 const LOG_DIR = join(workspaceRoot, 'tmp', 'e2e-logs');

@@ -6,11 +6,11 @@ import { freeLocalPort, uniqueTestPrefix } from '@tally/aggregation/testing';
 import {
   type AppName,
   type AppProcess,
-  eventually,
   startApp,
   stopApp,
   workspaceRoot,
 } from '@tally/app-processes';
+import { eventually } from '@tally/testing';
 
 const LOG_DIR = join(workspaceRoot, 'tmp', 'e2e-logs');
 const SECRET = 'hunter2-s3cret';

@@ -1,7 +1,8 @@
 import { existsSync, mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type AppProcess, eventually, stopApp } from '@tally/app-processes';
+import { type AppProcess, stopApp } from '@tally/app-processes';
+import { eventually } from '@tally/testing';
 import { FifoReader } from '@tally/fifo';
 import { describeFaults } from './support/describe-faults';
 import { FaultPipeline } from './support/pipeline';

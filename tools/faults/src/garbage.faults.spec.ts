@@ -1,7 +1,7 @@
 import { FifoWriter } from '@tally/fifo';
 import { describeFaults, report } from './support/describe-faults';
 import { FaultPipeline } from './support/pipeline';
-import { eventually } from '@tally/app-processes';
+import { eventually } from '@tally/testing';
 import { procMemoryBytes } from './support/processes';
 import { countStream, emptyCounts, MAX_LINE_BYTES } from './support/reference';
 import { joinLines, prng, streamLines } from './support/streams';

@@ -1,4 +1,4 @@
-import { eventually } from '@tally/app-processes';
+import { eventually } from '@tally/testing';
 import { FifoWriter } from '@tally/fifo';
 import { describeFaults, report } from './support/describe-faults';
 import { type LiveClient, openLiveClient } from './support/live-clients';

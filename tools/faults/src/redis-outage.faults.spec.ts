@@ -1,6 +1,6 @@
 import { describeFaults, report } from './support/describe-faults';
 import { FaultPipeline } from './support/pipeline';
-import { eventually } from '@tally/app-processes';
+import { eventually } from '@tally/testing';
 import { holdFaultFor } from './support/processes';
 import { countStream } from './support/reference';
 import { joinLines, streamLines } from './support/streams';

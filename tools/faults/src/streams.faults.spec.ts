@@ -1,5 +1,5 @@
 import { describeFaults, report } from './support/describe-faults';
-import { eventually } from '@tally/app-processes';
+import { eventually } from '@tally/testing';
 import { holdFaultFor } from './support/processes';
 import { countStream } from './support/reference';
 import { StreamPipeline } from './support/stream-pipeline';

@@ -1,4 +1,4 @@
-import { eventually } from '@tally/app-processes';
+import { eventually } from '@tally/testing';
 import { describeFaults, report } from './support/describe-faults';
 import { FaultPipeline } from './support/pipeline';
 import { countStream, emptyCounts } from './support/reference';

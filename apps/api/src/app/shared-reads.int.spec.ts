@@ -13,6 +13,7 @@ import { listenOnEphemeralPort, logSink, request, type RunningHttp } from '../te
 import { createApp } from './app';
 import { createRedisClient } from './redis-client';
 import { SharedReads } from './shared-reads';
+import { eventually } from '@tally/testing';
 
 /** The client methods through which `readCounts`/`readStats` send their commands. */
 const READ_METHODS = new Set(['zrangeBuffer', 'hmget', 'callBuffer', 'tallyReadTopBuffer']);
@@ -50,15 +51,6 @@ function countingRedis(redis: Redis) {
       open();
     },
   };
-}
-
-/** Polls `condition` every 5 ms; fails after 5 s. */
-async function until(condition: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
 }
 
 async function writeWords(redis: Redis, keys: KeyLayout, words: string[], second = NOW - 5) {
@@ -134,7 +126,9 @@ describeWithRedis('identical requests share one Redis read', () => {
     const app = await start();
     app.hold();
     const answers = Array.from({ length: 8 }, () => app.get(path));
-    await until(() => app.reads.counts.shared === 7, '7 requests to join the first');
+    await eventually('7 requests to join the first', () => app.reads.counts.shared === 7, {
+      everyMs: 5,
+    });
     app.release();
     const done = await Promise.all(answers);
     expect(app.sent).toHaveLength(1);
@@ -179,10 +173,16 @@ describeWithRedis('identical requests share one Redis read', () => {
       '/events/stats',
     ];
     const answers = paths.map((path) => app.get(path));
-    await until(() => app.reads.counts.redis === paths.length, 'every query to start its read');
+    await eventually(
+      'every query to start its read',
+      () => app.reads.counts.redis === paths.length,
+      { everyMs: 5 },
+    );
     app.setNow(NOW + 1);
     answers.push(app.get('/events/countWords?window=60'));
-    await until(() => app.reads.counts.redis === paths.length + 1, 'the next second to read');
+    await eventually('the next second to read', () => app.reads.counts.redis === paths.length + 1, {
+      everyMs: 5,
+    });
     app.release();
     const texts = (await Promise.all(answers)).map((a) => a.text);
     expect(app.sent).toHaveLength(paths.length + 1);
@@ -203,7 +203,9 @@ describeWithRedis('identical requests share one Redis read', () => {
       const app = await start(brokenKeys);
       app.hold();
       const answers = [1, 2, 3].map(() => app.get('/events/countWords'));
-      await until(() => app.reads.counts.shared === 2, '2 requests to join the first');
+      await eventually('2 requests to join the first', () => app.reads.counts.shared === 2, {
+        everyMs: 5,
+      });
       app.release();
       for (const answer of await Promise.all(answers)) {
         expect(answer.status).toBe(500);

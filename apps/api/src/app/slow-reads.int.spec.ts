@@ -12,20 +12,13 @@ import { listenOnEphemeralPort, logSink, request, type RunningHttp } from '../te
 import { createApp, READ_DEADLINE_MS } from './app';
 import { createRedisClient } from './redis-client';
 import { MAX_READS_IN_FLIGHT, SharedReads } from './shared-reads';
+import { eventually } from '@tally/testing';
 
 /** Calls of `command` Redis has executed so far (INFO commandstats): the reads really sent. */
 async function executed(admin: Redis, command: string): Promise<number> {
   const info = await admin.info('commandstats');
   const match = new RegExp(`^cmdstat_${command}:calls=(\\d+),`, 'm').exec(info);
   return match ? Number(match[1]) : 0;
-}
-
-async function until(condition: () => boolean, what: string, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 /**
@@ -96,7 +89,9 @@ describe('a read Redis is slow to answer', () => {
       expect(answer.elapsedMs).toBeLessThan(2000);
     }
     // The read ends once Redis has run it (and answered the PING sent after it).
-    await until(() => reads.readsInFlight === 0, 'the held read to end in Redis');
+    await eventually('the held read to end in Redis', () => reads.readsInFlight === 0, {
+      everyMs: 10,
+    });
     expect(await executed(admin, 'zrange')).toBe(before + 1);
     const after = await request(`${api.baseUrl}/events/countWords`);
     expect(after.status).toBe(200);
@@ -110,7 +105,11 @@ describe('a read Redis is slow to answer', () => {
     const held = Array.from({ length: MAX_READS_IN_FLIGHT }, (_, i) =>
       request(`${api.baseUrl}/events/countWords?top=${i + 1}`),
     );
-    await until(() => reads.readsInFlight === MAX_READS_IN_FLIGHT, 'every read to be in flight');
+    await eventually(
+      'every read to be in flight',
+      () => reads.readsInFlight === MAX_READS_IN_FLIGHT,
+      { everyMs: 10 },
+    );
     const refused = await request(
       `${api.baseUrl}/events/countWords?top=${MAX_READS_IN_FLIGHT + 1}`,
     );
@@ -124,7 +123,9 @@ describe('a read Redis is slow to answer', () => {
       expect(answer.status).toBe(503);
       expect(answer.elapsedMs).toBeLessThanOrEqual(READ_DEADLINE_MS + 500);
     }
-    await until(() => reads.readsInFlight === 0, 'the held reads to end in Redis');
+    await eventually('the held reads to end in Redis', () => reads.readsInFlight === 0, {
+      everyMs: 10,
+    });
     const again = await request(`${api.baseUrl}/events/countWords?top=${MAX_READS_IN_FLIGHT + 1}`);
     expect(again.status).toBe(200);
   });

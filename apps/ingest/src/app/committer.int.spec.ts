@@ -10,16 +10,9 @@ import type { Redis } from 'ioredis';
 import pino from 'pino';
 import { Committer } from './committer';
 import { createIngestRedis } from './redis-client';
+import { eventually } from '@tally/testing';
 
 const silent = pino({ level: 'silent' });
-
-async function until(what: string, check: () => boolean | Promise<boolean>, ms = 10_000) {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 describeWithRedis('Committer (real Redis)', () => {
   const prefix = uniqueTestPrefix('committer');
@@ -81,9 +74,10 @@ describeWithRedis('Committer (real Redis)', () => {
     c.pending.addEvent('foo');
     c.pending.addWord('lorem');
     c.afterCounting();
-    await until(
+    await eventually(
       'the count to reach Redis',
       async () => (await readStats(admin, keys)).events === 1,
+      { everyMs: 10 },
     );
     expect(await readCounts(admin, keys, 'words')).toEqual([['lorem', 1]]);
     await c.drain();
@@ -155,7 +149,7 @@ describeWithRedis('Committer (real Redis)', () => {
         c.pending.addWord(`w${i}`);
         c.afterCounting();
       }
-      await until('the committer to notice the outage', () => c.failing);
+      await eventually('the committer to notice the outage', () => c.failing, { everyMs: 10 });
       expect(c.overloaded).toBe(true);
       expect(pressure).toEqual([true]);
       await server.start();

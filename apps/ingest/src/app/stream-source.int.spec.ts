@@ -17,16 +17,9 @@ import type { Redis } from 'ioredis';
 import pino from 'pino';
 import { createIngestRedis } from './redis-client';
 import { StreamSource } from './stream-source';
+import { eventually } from '@tally/testing';
 
 const silent = pino({ level: 'silent' });
-
-async function until(what: string, check: () => Promise<boolean>, ms = 10_000) {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 describeWithRedis('StreamSource (real Redis)', () => {
   const prefix = uniqueTestPrefix('stream-source');
@@ -98,11 +91,15 @@ describeWithRedis('StreamSource (real Redis)', () => {
       if (seq === 7) lines.push('{ "Cu*S', '   ');
       await appendStreamEntry(admin, keys, 'p', seq, Buffer.from(lines.join('\n')), 1000);
     }
-    await until('every line to be counted', async () => {
-      const stats = await readStats(admin, keys);
-      return stats.events + stats.malformedLines >= entries * 25 + 1;
-    });
-    await until('both to be idle', async () => a.held === 0 && b.held === 0);
+    await eventually(
+      'every line to be counted',
+      async () => {
+        const stats = await readStats(admin, keys);
+        return stats.events + stats.malformedLines >= entries * 25 + 1;
+      },
+      { everyMs: 10 },
+    );
+    await eventually('both to be idle', async () => a.held === 0 && b.held === 0, { everyMs: 10 });
     expect(await readStats(admin, keys)).toEqual({ events: 1000, malformedLines: 1 });
     expect(a.streamTotals.acked + b.streamTotals.acked).toBe(entries);
     expect(await admin.hget(keys.words, 'x')).toBe('1000');
@@ -112,21 +109,24 @@ describeWithRedis('StreamSource (real Redis)', () => {
     const first = await source('fixed');
     first.start();
     await append(6);
-    await until(
+    await eventually(
       'the first run to count everything',
       async () => (await readStats(admin, keys)).events === 150,
+      { everyMs: 10 },
     );
     await stopAll();
     const second = await source('fixed');
     second.start();
     await append(6);
-    await until(
+    await eventually(
       'the second run to count everything',
       async () => (await readStats(admin, keys)).events === 300,
+      { everyMs: 10 },
     );
-    await until(
+    await eventually(
       'the stream to have nothing pending',
       async () => (await admin.xpending(keys.stream, 'ingest'))[0] === 0,
+      { everyMs: 10 },
     );
     expect(second.totals.duplicates).toBe(0);
     expect(second.streamTotals.acked).toBe(6);
@@ -139,9 +139,10 @@ describeWithRedis('StreamSource (real Redis)', () => {
     expect(await readNewEntries(admin, keys, 'same', 10, 10)).toHaveLength(3);
     const next = await source('same', 3_600_000); // no reclaim by idle time within this test
     next.start();
-    await until(
+    await eventually(
       'its own leftovers to be counted',
       async () => (await readStats(admin, keys)).events === 75,
+      { everyMs: 10 },
     );
     expect(next.streamTotals.claimed).toBe(0);
   });
@@ -156,8 +157,16 @@ describeWithRedis('StreamSource (real Redis)', () => {
     try {
       live.start();
       clock.mockImplementation(() => realNow() - 3_600_000);
-      await until('the idle entries to be reclaimed', async () => live.streamTotals.claimed === 2);
-      await until('them to be counted', async () => (await readStats(admin, keys)).events === 50);
+      await eventually(
+        'the idle entries to be reclaimed',
+        async () => live.streamTotals.claimed === 2,
+        { everyMs: 10 },
+      );
+      await eventually(
+        'them to be counted',
+        async () => (await readStats(admin, keys)).events === 50,
+        { everyMs: 10 },
+      );
     } finally {
       clock.mockRestore();
     }

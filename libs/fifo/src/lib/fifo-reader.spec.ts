@@ -9,11 +9,14 @@ import {
   numberedLines,
   removeTempDir,
   track,
-  waitFor,
 } from '../testing';
+import { eventually } from '@tally/testing';
 import { ensureFifo } from './ensure-fifo';
 import { FifoReader } from './fifo-reader';
 import { FifoWriter } from './fifo-writer';
+
+/** These waits watch in-process state that can change within milliseconds. */
+const POLL = { everyMs: 2, timeoutMs: 10_000 };
 
 const range = (from: number, count: number) => Array.from({ length: count }, (_, i) => from + i);
 
@@ -49,7 +52,7 @@ describe('FifoReader', () => {
     const w = writer();
     await w.write(numberedLines(0, 20_000));
     await w.close();
-    await waitFor(() => got.eofs === 1, 'EOF');
+    await eventually('EOF', () => got.eofs === 1, POLL);
     expect(lineNumbers(got.text())).toEqual(range(0, 20_000));
     expect(got.opens).toBe(1);
     expect(got.errors).toEqual([]);
@@ -73,7 +76,7 @@ describe('FifoReader', () => {
     const w = writer();
     await w.write(numberedLines(0, 20_000));
     await w.close();
-    await waitFor(() => got.eofs === 1, 'EOF');
+    await eventually('EOF', () => got.eofs === 1, POLL);
     expect(lineNumbers(got.text())).toEqual(range(0, 20_000));
     // No copy per read: every view is over the same memory.
     expect(views.length).toBeGreaterThan(1);
@@ -86,13 +89,13 @@ describe('FifoReader', () => {
     const first = new FifoWriter(path);
     await first.write(numberedLines(0, 100));
     await first.close();
-    await waitFor(() => got.eofs === 1, 'the first EOF');
+    await eventually('the first EOF', () => got.eofs === 1, POLL);
     expect(lineNumbers(got.text())).toEqual(range(0, 100));
 
     const second = writer();
     await second.write(numberedLines(100, 100));
     await second.close();
-    await waitFor(() => got.eofs === 2, 'the second EOF');
+    await eventually('the second EOF', () => got.eofs === 2, POLL);
     expect(lineNumbers(got.text())).toEqual(range(0, 200));
     expect(got.opens).toBe(2);
   });
@@ -111,10 +114,10 @@ describe('FifoReader', () => {
     r.start();
     const w = writer();
     const written = track(w.write(numberedLines(0, 16_384))); // 1 MiB
-    await waitFor(() => got.chunks.length === 1, 'the first chunk');
+    await eventually('the first chunk', () => got.chunks.length === 1, POLL);
     const delivered = got.bytes;
     // The writer refills the pipe: there is unread data the paused reader must leave alone.
-    await waitFor(() => w.bytesWritten >= delivered + 32 * 1024, 'the pipe to refill');
+    await eventually('the pipe to refill', () => w.bytesWritten >= delivered + 32 * 1024, POLL);
     await idleTurns();
     expect(r.isPaused).toBe(true);
     expect(got.bytes).toBe(delivered);
@@ -124,7 +127,7 @@ describe('FifoReader', () => {
     r.resume();
     await written.promise;
     await w.close();
-    await waitFor(() => got.eofs === 1, 'EOF');
+    await eventually('EOF', () => got.eofs === 1, POLL);
     expect(lineNumbers(got.text())).toEqual(range(0, 16_384));
     expect(r.isPaused).toBe(false);
   });
@@ -142,7 +145,7 @@ describe('FifoReader', () => {
     first.reader.start();
     const w = writer();
     await w.write(numberedLines(0, 10));
-    await waitFor(() => first.got.bytes === 640, 'the first lines');
+    await eventually('the first lines', () => first.got.bytes === 640, POLL);
     first.reader.pause();
     await w.write(numberedLines(10, 10));
     await first.reader.close();
@@ -151,9 +154,9 @@ describe('FifoReader', () => {
     second.reader.start();
     // Only once the second reader has the FIFO open may the writer close: a pipe with neither
     // readers nor writers is freed, and the unread lines with it.
-    await waitFor(() => second.got.opens === 1, 'the second reader to open');
+    await eventually('the second reader to open', () => second.got.opens === 1, POLL);
     await w.close();
-    await waitFor(() => second.got.eofs === 1, 'EOF at the second reader');
+    await eventually('EOF at the second reader', () => second.got.eofs === 1, POLL);
     expect(lineNumbers(first.got.text())).toEqual(range(0, 10));
     expect(lineNumbers(second.got.text())).toEqual(range(10, 10));
   });
@@ -162,14 +165,14 @@ describe('FifoReader', () => {
     await rm(path);
     const { reader: r, got } = reader();
     r.start();
-    await waitFor(() => got.errors.length >= 2, 'two failed attempts');
+    await eventually('two failed attempts', () => got.errors.length >= 2, POLL);
     expect((got.errors[0] as NodeJS.ErrnoException).code).toBe('ENOENT');
 
     await ensureFifo(path);
     const w = writer();
     await w.write(numberedLines(0, 3));
     await w.close();
-    await waitFor(() => got.eofs === 1, 'EOF after the FIFO came back');
+    await eventually('EOF after the FIFO came back', () => got.eofs === 1, POLL);
     expect(lineNumbers(got.text())).toEqual([0, 1, 2]);
   });
 
@@ -186,7 +189,7 @@ describe('FifoReader', () => {
     r.start();
     const w = writer();
     await w.write(Buffer.from('first\nhal'));
-    await waitFor(() => got.text() === 'first\nhal', 'the first chunk');
+    await eventually('the first chunk', () => got.text() === 'first\nhal', POLL);
     await w.write(Buffer.from('f line\nnext line\n'));
     const rest: Buffer[] = [];
     await r.readRestOfLine(2_000, (bytes) => rest.push(bytes));
@@ -195,7 +198,7 @@ describe('FifoReader', () => {
 
     const { reader: second, got: got2 } = reader();
     second.start();
-    await waitFor(() => got2.text() === 'next line\n', 'the next line at the next reader');
+    await eventually('the next line at the next reader', () => got2.text() === 'next line\n', POLL);
   });
 
   it('gives up reading the rest of a line after the time limit', async () => {
@@ -211,7 +214,7 @@ describe('FifoReader', () => {
     r.start();
     const w = writer();
     await w.write(Buffer.from('partial'));
-    await waitFor(() => got.text() === 'partial', 'the partial line');
+    await eventually('the partial line', () => got.text() === 'partial', POLL);
     const rest: Buffer[] = [];
     const started = Date.now();
     await r.readRestOfLine(100, (bytes) => rest.push(bytes));
@@ -234,7 +237,7 @@ describe('FifoReader', () => {
       await handle.write(numberedLines(i * 10, 10));
       await handle.close();
     }
-    await waitFor(() => lineNumbers(got.text()).length === writers * 10, 'every line');
+    await eventually('every line', () => lineNumbers(got.text()).length === writers * 10, POLL);
     expect(lineNumbers(got.text())).toEqual(range(0, writers * 10));
     expect(got.errors).toEqual([]);
   });
@@ -261,10 +264,10 @@ describe('FifoReader', () => {
       const handle = await open(path, constants.O_WRONLY);
       await handle.write(`tail${i}`);
       await handle.close();
-      await waitFor(
-        () => timeline.join('').endsWith(`tail${i}<EOF>`),
+      await eventually(
         `writer ${i}'s bytes followed by an EOF (got ${JSON.stringify(timeline.slice(-4))})`,
-        3_000,
+        () => timeline.join('').endsWith(`tail${i}<EOF>`),
+        { ...POLL, timeoutMs: 3_000 },
       );
     }
   });

@@ -9,12 +9,15 @@ import {
   numberedLines,
   removeTempDir,
   track,
-  waitFor,
 } from '../testing';
+import { eventually } from '@tally/testing';
 import { ensureFifo } from './ensure-fifo';
 import { FifoReplacedError } from './errors';
 import { FifoReader } from './fifo-reader';
 import { FifoWriter } from './fifo-writer';
+
+/** These waits watch in-process state that can change within milliseconds. */
+const POLL = { everyMs: 2, timeoutMs: 10_000 };
 
 /** Rejects after `ms` (a deadline for something that must fail soon, not a wait). */
 function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
@@ -98,7 +101,7 @@ describe('a FIFO replaced by something else', () => {
         first.reader.start();
         const w = writer();
         await w.write(numberedLines(0, 10));
-        await waitFor(() => first.got.bytes === 640, 'the first lines');
+        await eventually('the first lines', () => first.got.bytes === 640, POLL);
         await replace();
         await first.reader.close(); // the next write meets EPIPE and opens the path again
         const error = await within(w.write(numberedLines(10, 10)), 3_000, 'the write').catch(
@@ -120,7 +123,7 @@ describe('a FIFO replaced by something else', () => {
       async (_name, found, replace) => {
         const w = writer();
         const written = track(w.write(numberedLines(0, 1)));
-        await waitFor(() => w.isWaitingForReader, 'the writer to wait for a reader');
+        await eventually('the writer to wait for a reader', () => w.isWaitingForReader, POLL);
         await replace();
         await expect(within(written.promise, 3_000, 'the waiting write')).rejects.toMatchObject({
           name: 'FifoReplacedError',
@@ -135,7 +138,7 @@ describe('a FIFO replaced by something else', () => {
       first.reader.start();
       const w = writer();
       await w.write(numberedLines(0, 1));
-      await waitFor(() => first.got.bytes === 64, 'the first line');
+      await eventually('the first line', () => first.got.bytes === 64, POLL);
       await replaceWithFile();
       await first.reader.close();
       for (let i = 0; i < 3; i++) {
@@ -162,14 +165,14 @@ describe('a FIFO replaced by something else', () => {
     it('writes to a new FIFO put at the path while it waited (the path is what counts)', async () => {
       const w = writer();
       const written = track(w.write(numberedLines(0, 5)));
-      await waitFor(() => w.isWaitingForReader, 'the writer to wait');
+      await eventually('the writer to wait', () => w.isWaitingForReader, POLL);
       await rm(path);
       await ensureFifo(path);
       const next = reader();
       next.reader.start();
       await within(written.promise, 3_000, 'the write to the new FIFO');
       await w.close();
-      await waitFor(() => next.got.eofs === 1, 'EOF at the new FIFO');
+      await eventually('EOF at the new FIFO', () => next.got.eofs === 1, POLL);
       expect(lineNumbers(next.got.text())).toEqual([0, 1, 2, 3, 4]);
     });
   });
@@ -180,10 +183,10 @@ describe('a FIFO replaced by something else', () => {
       r.start();
       const first = new FifoWriter(path);
       await first.write(numberedLines(0, 3));
-      await waitFor(() => got.bytes === 192, 'the first lines');
+      await eventually('the first lines', () => got.bytes === 192, POLL);
       await replaceWithFile('{"event_type":"never","data":"read","timestamp":1}\n');
       await first.close(); // EOF: the reader opens the path again and finds the file
-      await waitFor(() => got.errors.length >= 2, 'two refused attempts');
+      await eventually('two refused attempts', () => got.errors.length >= 2, POLL);
       for (const error of got.errors) {
         expect(error).toBeInstanceOf(FifoReplacedError);
         expect(error).toMatchObject({ path, found: 'a regular file' });
@@ -197,7 +200,7 @@ describe('a FIFO replaced by something else', () => {
       const second = writer();
       await second.write(numberedLines(3, 2));
       await second.close();
-      await waitFor(() => got.eofs === 2, 'EOF from the writer of the new FIFO');
+      await eventually('EOF from the writer of the new FIFO', () => got.eofs === 2, POLL);
       expect(lineNumbers(got.text())).toEqual([0, 1, 2, 3, 4]);
     });
 
@@ -205,7 +208,7 @@ describe('a FIFO replaced by something else', () => {
       const { reader: r, got } = reader();
       r.start(); // no writer yet: it polls the FIFO it holds
       await replaceWithFile('{"event_type":"never","data":"read","timestamp":1}\n');
-      await waitFor(() => got.errors.length >= 1, 'the replacement to be reported');
+      await eventually('the replacement to be reported', () => got.errors.length >= 1, POLL);
       expect(got.errors[0]).toMatchObject({ name: 'FifoReplacedError', found: 'a regular file' });
 
       await rm(path);
@@ -213,7 +216,7 @@ describe('a FIFO replaced by something else', () => {
       const w = writer();
       await within(w.write(numberedLines(0, 2)), 5_000, 'the write to the new FIFO');
       await w.close();
-      await waitFor(() => got.eofs === 1, 'EOF from the new FIFO');
+      await eventually('EOF from the new FIFO', () => got.eofs === 1, POLL);
       expect(lineNumbers(got.text())).toEqual([0, 1]);
     });
 
@@ -225,7 +228,7 @@ describe('a FIFO replaced by something else', () => {
       const w = writer();
       await within(w.write(numberedLines(0, 3)), 5_000, 'the write to the new FIFO');
       await w.close();
-      await waitFor(() => got.eofs === 1, 'EOF from the new FIFO');
+      await eventually('EOF from the new FIFO', () => got.eofs === 1, POLL);
       expect(lineNumbers(got.text())).toEqual([0, 1, 2]);
     });
 
@@ -238,7 +241,7 @@ describe('a FIFO replaced by something else', () => {
       const written = track(w.write(['behind the link']));
       const { reader: r, got } = reader();
       r.start();
-      await waitFor(() => got.errors.length >= 2, 'two refused attempts');
+      await eventually('two refused attempts', () => got.errors.length >= 2, POLL);
       expect(got.errors[0]).toMatchObject({ name: 'FifoReplacedError', found: 'a symbolic link' });
       expect(got).toMatchObject({ bytes: 0, opens: 0 });
       expect(written.settled).toBe(false);

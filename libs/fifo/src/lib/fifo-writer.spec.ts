@@ -8,12 +8,15 @@ import {
   numberedLines,
   removeTempDir,
   track,
-  waitFor,
 } from '../testing';
+import { eventually } from '@tally/testing';
 import { ensureFifo } from './ensure-fifo';
 import { FifoClosedError } from './errors';
 import { FifoReader } from './fifo-reader';
 import { FifoWriter } from './fifo-writer';
+
+/** These waits watch in-process state that can change within milliseconds. */
+const POLL = { everyMs: 2, timeoutMs: 10_000 };
 
 const range = (from: number, count: number) => Array.from({ length: count }, (_, i) => from + i);
 
@@ -57,7 +60,7 @@ describe('FifoWriter', () => {
     await w.write(['{ "event_type": "foo" }', 'crlf\r', '']);
     expect(w.bytesWritten).toBe(31);
     await w.close();
-    await waitFor(() => got.eofs === 1, 'EOF');
+    await eventually('EOF', () => got.eofs === 1, POLL);
     expect(got.text()).toBe('{ "event_type": "foo" }\ncrlf\r\n\n');
   });
 
@@ -68,7 +71,7 @@ describe('FifoWriter', () => {
     const long = 'z'.repeat(300_000);
     await w.write(['a', long, 'b']);
     await w.close();
-    await waitFor(() => got.eofs === 1, 'EOF');
+    await eventually('EOF', () => got.eofs === 1, POLL);
     expect(got.text()).toBe(`a\n${long}\nb\n`);
   });
 
@@ -79,7 +82,7 @@ describe('FifoWriter', () => {
       onReaderConnected: () => events.push('connected'),
     });
     const written = track(w.write(numberedLines(0, 1)));
-    await waitFor(() => w.isWaitingForReader, 'the writer to wait');
+    await eventually('the writer to wait', () => w.isWaitingForReader, POLL);
     await idleTurns();
     expect(written.settled).toBe(false);
     const { reader: r, got } = reader();
@@ -87,7 +90,7 @@ describe('FifoWriter', () => {
     await written.promise;
     expect(events).toEqual(['waiting', 'connected']);
     await w.close();
-    await waitFor(() => got.eofs === 1, 'EOF');
+    await eventually('EOF', () => got.eofs === 1, POLL);
     expect(lineNumbers(got.text())).toEqual([0]);
   });
 
@@ -98,8 +101,8 @@ describe('FifoWriter', () => {
     const w = writer();
     const total = 16_384; // 1 MiB of lines, 16 times what a pipe holds
     const written = track(w.write(numberedLines(0, total)));
-    await waitFor(() => got.chunks.length === 1, 'the first chunk');
-    await waitFor(() => w.bytesWritten >= got.bytes + 32 * 1024, 'the pipe to fill');
+    await eventually('the first chunk', () => got.chunks.length === 1, POLL);
+    await eventually('the pipe to fill', () => w.bytesWritten >= got.bytes + 32 * 1024, POLL);
     await idleTurns();
     expect(written.settled).toBe(false);
     // What the kernel took is what was read plus at most one pipe buffer: nothing piles up.
@@ -109,7 +112,7 @@ describe('FifoWriter', () => {
     r.resume();
     await written.promise;
     await w.close();
-    await waitFor(() => got.eofs === 1, 'EOF');
+    await eventually('EOF', () => got.eofs === 1, POLL);
     expect(lineNumbers(got.text())).toEqual(range(0, total));
   });
 
@@ -120,18 +123,18 @@ describe('FifoWriter', () => {
     first.reader.start();
     const total = 20_000; // 1.28 MB
     const written = track(w.write(numberedLines(0, total)));
-    await waitFor(() => first.got.chunks.length === 1, 'the first chunk');
-    await waitFor(() => w.bytesWritten >= first.got.bytes + 32 * 1024, 'the pipe to fill');
+    await eventually('the first chunk', () => first.got.chunks.length === 1, POLL);
+    await eventually('the pipe to fill', () => w.bytesWritten >= first.got.bytes + 32 * 1024, POLL);
     await first.reader.close();
     // The writer hits EPIPE and waits for a new reader, holding the unread lines in the pipe.
-    await waitFor(() => w.isWaitingForReader, 'the writer to wait for the next reader');
+    await eventually('the writer to wait for the next reader', () => w.isWaitingForReader, POLL);
     expect(written.settled).toBe(false);
 
     const second = reader();
     second.reader.start();
     await written.promise;
     await w.close();
-    await waitFor(() => second.got.eofs === 1, 'EOF at the second reader');
+    await eventually('EOF at the second reader', () => second.got.eofs === 1, POLL);
 
     expect(first.got.bytes % NUMBERED_LINE_BYTES).toBe(0);
     const seen = [...lineNumbers(first.got.text()), ...lineNumbers(second.got.text())];
@@ -143,7 +146,7 @@ describe('FifoWriter', () => {
   it('gives up a write that waits for a reader when closed, and closes promptly', async () => {
     const w = new FifoWriter(path);
     const written = w.write(numberedLines(0, 1));
-    await waitFor(() => w.isWaitingForReader, 'the writer to wait');
+    await eventually('the writer to wait', () => w.isWaitingForReader, POLL);
     await w.close();
     await expect(written).rejects.toBeInstanceOf(FifoClosedError);
     await expect(w.write(['late'])).rejects.toMatchObject({ code: 'ERR_FIFO_CLOSED' });
@@ -157,7 +160,7 @@ describe('FifoWriter', () => {
     const writes = [w.write(numberedLines(1, 1000)), w.write(numberedLines(1001, 999))];
     await w.close();
     await Promise.all(writes);
-    await waitFor(() => got.eofs === 1, 'EOF');
+    await eventually('EOF', () => got.eofs === 1, POLL);
     expect(lineNumbers(got.text())).toEqual(range(0, 2000));
   });
 });

@@ -5,7 +5,8 @@ import {
   startOwnRedisServer,
   uniqueTestPrefix,
 } from '@tally/aggregation/testing';
-import { type AppProcess, assertRunning, eventually } from '@tally/app-processes';
+import { type AppProcess, assertRunning } from '@tally/app-processes';
+import { eventually } from '@tally/testing';
 import { OwnRedisPipeline } from './own-redis-pipeline';
 import { pacedCatCommand, scrapeMetrics, startFaultsApp } from './processes';
 import { countDifferences, type Counts } from './reference';

@@ -17,6 +17,7 @@ import {
   LIVE_MAX_SKIPPED_TICKS,
   LIVE_MAX_TOP_PER_TICK,
 } from './live-limits';
+import { eventually } from '@tally/testing';
 
 const TICK_MS = 50;
 const MAX_CLIENTS = 40;
@@ -25,14 +26,6 @@ const WORDS = Array.from(
   { length: 10_000 },
   (_, i) => `word-${String(i).padStart(5, '0')}-${'x'.repeat(20)}`,
 );
-
-async function until(condition: () => boolean, what: string, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 
 /**
  * A live client on a raw socket: `GET /events/live…`, then either reading and counting the
@@ -80,7 +73,7 @@ describeWithRedis('the live stream stays bounded', () => {
   };
   const closeAll = async () => {
     for (const client of clients.splice(0)) client.close();
-    await until(() => hub.clientCount === 0 && !hub.active, 'the hub to stop');
+    await eventually('the hub to stop', () => hub.clientCount === 0 && !hub.active, { everyMs: 5 });
   };
 
   beforeAll(async () => {
@@ -121,7 +114,9 @@ describeWithRedis('the live stream stays bounded', () => {
 
   it(`refuses stream ${MAX_CLIENTS + 1} with a 503 in JSON, and takes one again once a stream ends`, async () => {
     for (let i = 0; i < MAX_CLIENTS; i++) open('?top=3');
-    await until(() => hub.clientCount === MAX_CLIENTS, 'every stream to be open');
+    await eventually('every stream to be open', () => hub.clientCount === MAX_CLIENTS, {
+      everyMs: 5,
+    });
     const refused = await request(`${api.baseUrl}/events/live?top=3`);
     expect(refused.status).toBe(503);
     expect(refused.headers.get('content-type')).toBe('application/json; charset=utf-8');
@@ -132,9 +127,11 @@ describeWithRedis('the live stream stays bounded', () => {
     // The JSON endpoints are not counted against it.
     expect((await request(`${api.baseUrl}/events/stats`)).status).toBe(200);
     clients[0].close();
-    await until(() => hub.clientCount === MAX_CLIENTS - 1, 'one stream to end');
+    await eventually('one stream to end', () => hub.clientCount === MAX_CLIENTS - 1, {
+      everyMs: 5,
+    });
     const again = open('?top=3');
-    await until(() => again.ticks() > 0, 'the new stream to get a tick');
+    await eventually('the new stream to get a tick', () => again.ticks() > 0, { everyMs: 5 });
     expect(again.head()).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
     expect(hub.counts.refused).toBe(1);
   });
@@ -142,38 +139,55 @@ describeWithRedis('the live stream stays bounded', () => {
   it(`reads at most ${LIVE_MAX_SELECTIONS_PER_TICK} selections a tick, each of ${LIVE_MAX_SELECTIONS_PER_TICK + 8} in turn`, async () => {
     const selections = LIVE_MAX_SELECTIONS_PER_TICK + 8;
     const streams = Array.from({ length: selections }, (_, i) => open(`?top=${i + 1}`));
-    await until(() => hub.clientCount === selections, 'every stream to be open');
+    await eventually('every stream to be open', () => hub.clientCount === selections, {
+      everyMs: 5,
+    });
     const [reads0, ticks0] = [reads.counts.redis, hub.ticks];
-    await until(() => hub.ticks >= ticks0 + 6, 'six more ticks');
+    await eventually('six more ticks', () => hub.ticks >= ticks0 + 6, { everyMs: 5 });
     const [readsSpent, ticksSpent] = [reads.counts.redis - reads0, hub.ticks - ticks0];
     // Per tick: the totals, the events per second, and at most the bound of selections (one
     // read each, types and words together); a tick in flight may add one tick's reads.
     expect(readsSpent).toBeLessThanOrEqual((ticksSpent + 1) * (2 + LIVE_MAX_SELECTIONS_PER_TICK));
     // Round-robin: every selection is served within two ticks, so all got ticks.
-    await until(() => streams.every((s) => s.ticks() >= 2), 'every selection to get two ticks');
+    await eventually(
+      'every selection to get two ticks',
+      () => streams.every((s) => s.ticks() >= 2),
+      { everyMs: 5 },
+    );
   });
 
   it(`reads selections whose top add up to at most ${LIVE_MAX_TOP_PER_TICK} a tick, in turn`, async () => {
     // Four top=10000 selections: two a tick, so each is read every other tick.
     const streams = [3600, 3599, 3598, 3597].map((w) => open(`?top=10000&window=${w}`));
-    await until(() => hub.clientCount === streams.length, 'every stream to be open');
+    await eventually('every stream to be open', () => hub.clientCount === streams.length, {
+      everyMs: 5,
+    });
     const [reads0, ticks0] = [reads.counts.redis, hub.ticks];
-    await until(() => hub.ticks >= ticks0 + 6, 'six more ticks');
+    await eventually('six more ticks', () => hub.ticks >= ticks0 + 6, { everyMs: 5 });
     const [readsSpent, ticksSpent] = [reads.counts.redis - reads0, hub.ticks - ticks0];
     const perTick = 2 + LIVE_MAX_TOP_PER_TICK / 10_000;
     expect(readsSpent).toBeLessThanOrEqual((ticksSpent + 1) * perTick);
-    await until(() => streams.every((s) => s.ticks() >= 2), 'every selection to get two ticks');
+    await eventually(
+      'every selection to get two ticks',
+      () => streams.every((s) => s.ticks() >= 2),
+      { everyMs: 5 },
+    );
   });
 
   it(`skips ticks for a client that never reads, and cuts it after ${LIVE_MAX_SKIPPED_TICKS} in a row; a reader beside it goes on`, async () => {
     open('?top=10000', false); // never reads
     const reader = open('?top=10000');
-    await until(() => hub.clientCount === 2, 'both streams to be open');
-    await until(() => hub.counts.cut === 1, 'the stuck client to be cut', 20_000);
+    await eventually('both streams to be open', () => hub.clientCount === 2, { everyMs: 5 });
+    await eventually('the stuck client to be cut', () => hub.counts.cut === 1, {
+      timeoutMs: 20_000,
+      everyMs: 5,
+    });
     expect(hub.counts.skipped).toBeGreaterThanOrEqual(LIVE_MAX_SKIPPED_TICKS);
-    await until(() => hub.clientCount === 1, 'the stuck client to be gone');
+    await eventually('the stuck client to be gone', () => hub.clientCount === 1, { everyMs: 5 });
     const seen = reader.ticks();
-    await until(() => reader.ticks() >= seen + 3, 'the reader to go on getting ticks');
+    await eventually('the reader to go on getting ticks', () => reader.ticks() >= seen + 3, {
+      everyMs: 5,
+    });
     expect(reader.closed()).toBe(false);
   });
 

@@ -18,6 +18,7 @@ import { createApp } from '../app';
 import { API_REDIS_OPTIONS, createRedisClient } from '../redis-client';
 import { SharedReads } from '../shared-reads';
 import { type LiveHub, RATE_SERIES_SECONDS } from './live-hub';
+import { eventually } from '@tally/testing';
 
 const TICK_MS = 100;
 
@@ -71,14 +72,6 @@ function openStream(url: string) {
   };
 }
 
-async function until(condition: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
 describeWithRedis('GET /events/live (the dashboard stream)', () => {
   const sink = logSink();
   const prefix = uniqueTestPrefix('api-live');
@@ -116,10 +109,10 @@ describeWithRedis('GET /events/live (the dashboard stream)', () => {
    * the totals, and the first may start before every client has subscribed.)
    */
   async function cost(body: () => Promise<void>): Promise<{ reads: number; ticks: number }> {
-    await until(() => !hub.active, 'the hub to be idle');
+    await eventually('the hub to be idle', () => !hub.active, { everyMs: 5 });
     const [reads0, ticks0] = [reads.counts.redis, hub.ticks];
     await body();
-    await until(() => hub.clientCount === 0 && !hub.active, 'the hub to stop');
+    await eventually('the hub to stop', () => hub.clientCount === 0 && !hub.active, { everyMs: 5 });
     return { reads: reads.counts.redis - reads0, ticks: hub.ticks - ticks0 };
   }
 
@@ -167,7 +160,7 @@ describeWithRedis('GET /events/live (the dashboard stream)', () => {
     expect(res.headers.get('cache-control')).toBe('no-cache, no-transform');
     expect(res.headers.get('content-encoding')).toBeNull();
     await res.body!.cancel();
-    await until(() => hub.clientCount === 0 && !hub.active, 'the hub to stop');
+    await eventually('the hub to stop', () => hub.clientCount === 0 && !hub.active, { everyMs: 5 });
   });
 
   it('gives two browsers of one selection the same ticks from one read per tick, then stops', async () => {
@@ -175,12 +168,15 @@ describeWithRedis('GET /events/live (the dashboard stream)', () => {
     const a = openStream(url);
     const b = openStream(url);
     const spent = await cost(async () => {
-      await until(() => hub.clientCount === 2, 'both clients to subscribe');
+      await eventually('both clients to subscribe', () => hub.clientCount === 2, { everyMs: 5 });
       const joined = hub.ticks;
-      await until(() => hub.ticks >= joined + 4, 'four ticks with both clients');
-      await until(
-        () => a.ticks().length >= 3 && b.ticks().length >= 3,
+      await eventually('four ticks with both clients', () => hub.ticks >= joined + 4, {
+        everyMs: 5,
+      });
+      await eventually(
         'both clients to receive those ticks',
+        () => a.ticks().length >= 3 && b.ticks().length >= 3,
+        { everyMs: 5 },
       );
       await Promise.all([a.close(), b.close()]);
     });
@@ -218,10 +214,14 @@ describeWithRedis('GET /events/live (the dashboard stream)', () => {
     const urls = ['/events/live?top=1', '/events/live?top=1', '/events/live?top=2&window=600'];
     const streams = urls.map((path) => openStream(`${api.baseUrl}${path}`));
     const spent = await cost(async () => {
-      await until(() => hub.clientCount === 3, 'three clients to subscribe');
+      await eventually('three clients to subscribe', () => hub.clientCount === 3, { everyMs: 5 });
       const joined = hub.ticks;
-      await until(() => hub.ticks >= joined + 4, 'four ticks with all three');
-      await until(() => streams.every((s) => s.ticks().length > 0), 'every client to get a tick');
+      await eventually('four ticks with all three', () => hub.ticks >= joined + 4, { everyMs: 5 });
+      await eventually(
+        'every client to get a tick',
+        () => streams.every((s) => s.ticks().length > 0),
+        { everyMs: 5 },
+      );
       await Promise.all(streams.map((s) => s.close()));
     });
     // The totals, the events per second and one read per selection (2), per tick; 5 per tick
@@ -244,9 +244,13 @@ describeWithRedis('GET /events/live (the dashboard stream)', () => {
     const url = `${api.baseUrl}/events/live?window=60&top=5`;
     const first = openStream(url);
     await cost(async () => {
-      await until(() => first.ticks().length >= 1, 'a tick for the first client');
+      await eventually('a tick for the first client', () => first.ticks().length >= 1, {
+        everyMs: 5,
+      });
       const late = openStream(url);
-      await until(() => late.events.length >= 1, 'the history of the late client');
+      await eventually('the history of the late client', () => late.events.length >= 1, {
+        everyMs: 5,
+      });
       const history = JSON.parse(late.events[0].data);
       expect(late.events[0].event).toBe('history');
       expectWrittenSeries(history.events);
@@ -304,16 +308,19 @@ describe('GET /events/live while Redis is down', () => {
     );
     const stream = openStream(`${api.baseUrl}/events/live`);
     try {
-      await until(
-        () => stream.events.filter((e) => e.event === 'unavailable').length >= 2,
+      await eventually(
         'two unavailable events on one stream',
+        () => stream.events.filter((e) => e.event === 'unavailable').length >= 2,
+        { everyMs: 5 },
       );
       const unavailable = stream.events.find((e) => e.event === 'unavailable')!;
       expect(JSON.parse(unavailable.data).error).toMatch(/^redis unavailable: /);
       expect(hub!.clientCount).toBe(1);
     } finally {
       await stream.close();
-      await until(() => hub!.clientCount === 0 && !hub!.active, 'the hub to stop');
+      await eventually('the hub to stop', () => hub!.clientCount === 0 && !hub!.active, {
+        everyMs: 5,
+      });
       await api.close();
       client.disconnect();
       // ioredis arms each command's commandTimeout timer before it rejects the command for a

@@ -1,12 +1,16 @@
 import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import { FifoReplacedError } from '@tally/fifo';
-import { makeTempDir, removeTempDir, waitFor } from '@tally/fifo/testing';
+import { makeTempDir, removeTempDir } from '@tally/fifo/testing';
+import { eventually } from '@tally/testing';
 import { Lifecycle, StopSignals } from '@tally/lifecycle';
 import pino from 'pino';
 import { loadConfig } from '../config';
 import { createOutput, whyOutputFailed } from './index';
 import { isOutputClosed } from './output-closed';
+
+/** These waits watch in-process state that can change within milliseconds. */
+const POLL = { everyMs: 2, timeoutMs: 10_000 };
 
 const deps = () => ({
   logger: pino({ level: 'silent' }),
@@ -35,7 +39,7 @@ describe('createOutput', () => {
     const output = await (await createOutput(config, deps())).open();
     expect(output.isWaiting).toBe(false);
     const write = output.write(['{"a":1}']);
-    await waitFor(() => output.isWaiting, 'the write to wait for a reader');
+    await eventually('the write to wait for a reader', () => output.isWaiting, POLL);
     await output.close();
     const error = await write.then(
       () => undefined,

@@ -1,6 +1,9 @@
 import { FifoClosedError } from '@tally/fifo';
-import { waitFor } from '@tally/fifo/testing';
+import { eventually } from '@tally/testing';
 import { type ByteSink, CommandSource, exitCodeFor } from './command-source';
+
+/** These waits watch in-process state that can change within milliseconds. */
+const POLL = { everyMs: 2, timeoutMs: 10_000 };
 
 class CollectingSink implements ByteSink {
   readonly writes: Buffer[] = [];
@@ -67,7 +70,7 @@ describe('CommandSource', () => {
     const sink = new CollectingSink();
     const source = new CommandSource('echo started; sleep 60; echo never', sink);
     const running = source.run();
-    await waitFor(() => sink.writes.length === 1, 'the first line');
+    await eventually('the first line', () => sink.writes.length === 1, POLL);
     source.stop();
     const outcome = await running;
     expect(outcome).toMatchObject({ stopped: true, linesForwarded: 1 });

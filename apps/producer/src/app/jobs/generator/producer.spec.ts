@@ -1,9 +1,13 @@
 import { join } from 'node:path';
 import { ensureFifo, FifoClosedError, FifoReader, FifoWriter, PIPE_BUF } from '@tally/fifo';
-import { makeTempDir, removeTempDir, waitFor } from '@tally/fifo/testing';
+import { makeTempDir, removeTempDir } from '@tally/fifo/testing';
+import { eventually } from '@tally/testing';
 import type { Clock } from './clock';
 import { createLineGenerator } from './generator';
 import { type LineSink, Producer } from './producer';
+
+/** These waits watch in-process state that can change within milliseconds. */
+const POLL = { everyMs: 2, timeoutMs: 10_000 };
 
 const wallClock = () => 1_564_039_783_000;
 
@@ -128,7 +132,7 @@ describe('Producer', () => {
     };
     const producer = new Producer({ ratePerSecond: 0, count: 0, nextLine: generator(), sink });
     const running = producer.run();
-    await waitFor(() => writes.length === 1, 'the first write');
+    await eventually('the first write', () => writes.length === 1, POLL);
     producer.stop();
     release();
     const counts = await running;
@@ -161,7 +165,7 @@ describe('Producer', () => {
       clock,
     });
     const running = producer.run();
-    await waitFor(() => producer.progress.linesWritten === 1, 'the first line');
+    await eventually('the first line', () => producer.progress.linesWritten === 1, POLL);
     producer.stop();
     await expect(running).resolves.toMatchObject({ linesWritten: 1 });
   });
@@ -192,7 +196,7 @@ describe('Producer', () => {
       try {
         await expect(producer.run()).resolves.toMatchObject({ linesWritten: count });
         await writer.close();
-        await waitFor(() => eofs === 1, 'EOF');
+        await eventually('EOF', () => eofs === 1, POLL);
       } finally {
         await writer.close();
         await reader.close();
