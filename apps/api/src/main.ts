@@ -7,7 +7,6 @@ import { loadConfigOrExit, redactUserInfo } from '@tally/settings';
 import { pino } from 'pino';
 import { createApp } from './app/app';
 import { loadConfig } from './app/config';
-import type { LiveHub } from './app/dashboard/live-hub';
 import { createRedisClient } from './app/redis-client';
 import { apiServerLimits, createApiServer, SHUTDOWN_GRACE_MS, stopServer } from './app/server';
 import { SharedReads } from './app/shared-reads';
@@ -56,7 +55,6 @@ async function main(): Promise<void> {
     }
   });
 
-  let liveHub: LiveHub | undefined;
   const app = createApp({
     redis,
     keys: keyLayout(config.keyPrefix),
@@ -64,16 +62,13 @@ async function main(): Promise<void> {
     logger: logger.child({ component: 'http' }),
     sharedReads: new SharedReads({ cacheMs: config.readCacheMs }),
     liveMaxClients: config.liveMaxClients,
-    onLiveHub: (hub) => {
-      liveHub = hub;
-    },
   });
-  const server = createApiServer(app, {
+  const server = createApiServer(app.listener, {
     limits: apiServerLimits(config.liveMaxClients),
     logger: logger.child({ component: 'http' }),
   });
   // A stop before or during listen: nothing was served, so no grace period.
-  life.defer(() => stopServer(server, { graceMs: 0, closeStreams: () => liveHub?.close() }));
+  life.defer(() => stopServer(server, { graceMs: 0, closeStreams: app.close }));
   try {
     await life.during(listenOn(server, config.port, config.host));
   } catch (error) {
@@ -87,7 +82,7 @@ async function main(): Promise<void> {
   life.running(() =>
     // Stop accepting, finish the requests in flight (each within READ_DEADLINE_MS), end the
     // dashboard streams (browsers reconnect elsewhere), cut what is left after the grace.
-    stopServer(server, { graceMs: SHUTDOWN_GRACE_MS, closeStreams: () => liveHub?.close() }),
+    stopServer(server, { graceMs: SHUTDOWN_GRACE_MS, closeStreams: app.close }),
   );
   logger.info(
     {

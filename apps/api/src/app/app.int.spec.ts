@@ -58,7 +58,7 @@ describeWithRedis('api over a real Redis', () => {
         retentionSeconds: 3600,
         logger: sink.logger,
         now: () => NOW,
-      }),
+      }).listener,
     );
   });
 
@@ -252,7 +252,8 @@ describeWithRedis('api over a real Redis', () => {
       // A count key of the wrong type: not an outage, a state we do not expect.
       await redis.set(brokenKeys.rank.words, 'not a sorted set');
       broken = await listenOnEphemeralPort(
-        createApp({ redis, keys: brokenKeys, retentionSeconds: 3600, logger: sink.logger }),
+        createApp({ redis, keys: brokenKeys, retentionSeconds: 3600, logger: sink.logger })
+          .listener,
       );
     });
     afterAll(async () => {
@@ -284,7 +285,7 @@ describeWithRedis('api over a real Redis', () => {
           logger: sink.logger,
           now: () => NOW,
           sharedReads: reads,
-        }),
+        }).listener,
       );
     });
     afterAll(() => cached.close());

@@ -1,6 +1,5 @@
 import {
   type CountKind,
-  type CountQuery,
   type KeyLayout,
   readCounts,
   readEventsPerSecond,
@@ -8,7 +7,6 @@ import {
 } from '@tally/aggregation';
 import express, { type Request, type RequestHandler, type Response } from 'express';
 import type { RequestListener, ServerResponse } from 'node:http';
-import { parse as parseQueryString } from 'node:querystring';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -21,6 +19,7 @@ import {
   redisFailureReason,
   toHttpError,
 } from './errors';
+import { createFastPath } from './fast-path';
 import { countsToJson } from './json-counts';
 import { sendJson } from './json-response';
 import {
@@ -31,8 +30,9 @@ import {
 } from './metrics';
 import { parseCountParams, toCountQuery } from './query';
 import { redisDrained } from './redis-drained';
+import { countReadKey, READ_ROUTES, type ReadKind, STATS_READ_KEY } from './read-routes';
 import { SharedReads } from './shared-reads';
-import { LiveHub, type LiveStats, selectionKey } from './dashboard/live-hub';
+import { type LiveCounts, LiveHub, type LiveStats, selectionKey } from './dashboard/live-hub';
 import { mountDashboard } from './dashboard/routes';
 
 /**
@@ -64,23 +64,38 @@ export interface AppOptions {
   readonly sharedReads?: SharedReads;
   /** Time between the dashboard's live ticks (`/events/live`), in ms. */
   readonly liveTickMs?: number;
-  /** Called with the app's live hub, so main.ts can close its streams at shutdown. */
-  readonly onLiveHub?: (hub: LiveHub) => void;
   /** LIVE_MAX_CLIENTS: dashboard streams open at once; default DEFAULTS.LIVE_MAX_CLIENTS. */
   readonly liveMaxClients?: number;
 }
+
+/**
+ * What a typed live read (totals, a rates line, a selection's counts) counts against the cache's
+ * byte bound: they are small next to a full word list's body, and one per tick and selection.
+ */
+const LIVE_VALUE_BYTES = 64 * 1024;
 
 /** Default time between the dashboard's live ticks, in ms. */
 export const LIVE_TICK_MS = 1000;
 
 const systemClockSeconds = () => Math.floor(Date.now() / 1000);
 
+/** The api, not listening yet. */
+export interface ApiApp {
+  /** The request listener for `http.createServer` (createApiServer). */
+  readonly listener: RequestListener;
+  /** Ends the dashboard streams (browsers reconnect elsewhere); the server's stop calls it. */
+  readonly close: () => void;
+  /** The dashboard's live hub, for /metrics and for tests to observe. */
+  readonly live: LiveHub;
+}
+
 /**
- * The HTTP API of SPEC §4 as a request listener for `http.createServer` (not listening yet):
- * an express app, behind a fast path for answers already in the micro-cache. Every answer is
- * JSON except /metrics; every error goes through the one error middleware mounted last.
+ * The HTTP API of SPEC §4: an express app behind a fast path for answers already in the
+ * micro-cache (fast-path.ts), both serving the one list READ_ROUTES. Every answer is JSON
+ * except /metrics and the dashboard's; every error goes through the one error middleware
+ * mounted last.
  */
-export function createApp(options: AppOptions): RequestListener {
+export function createApp(options: AppOptions): ApiApp {
   const { redis, keys, retentionSeconds, logger } = options;
   const now = options.now ?? systemClockSeconds;
   const registry = options.registry ?? createMetricsRegistry();
@@ -121,11 +136,9 @@ export function createApp(options: AppOptions): RequestListener {
   const sendShared = async (res: Response, key: string, read: () => Promise<string>) => {
     sendJson(res, 200, await readShared(key, read));
   };
-  const readStatsText = () =>
-    readShared('stats', async () => {
-      const stats = await readStats(redis, keys);
-      return JSON.stringify({ events: stats.events, malformedLines: stats.malformedLines });
-    });
+  /** The same read, typed, for the live hub: cached beside the bodies, never re-parsed. */
+  const readSharedValue = async <T>(key: string, read: () => Promise<T>): Promise<T> =>
+    reads.cached<T>(key) ?? reads.share(key, read, shareOptions, () => LIVE_VALUE_BYTES);
 
   const countRoute = (kind: CountKind) => async (req: Request, res: Response) => {
     const query = toCountQuery(parseCountParams(req.query, retentionSeconds), now());
@@ -133,13 +146,14 @@ export function createApp(options: AppOptions): RequestListener {
       countsToJson(await readCounts(redis, keys, kind, query, { retentionSeconds })),
     );
   };
-
-  getRoute('/events/countByEventType', countRoute('types'));
-  getRoute('/events/countWords', countRoute('words'));
-
-  getRoute('/events/stats', async (_req, res) => {
-    sendJson(res, 200, await readStatsText());
-  });
+  const statsRoute = async (_req: Request, res: Response) => {
+    await sendShared(res, STATS_READ_KEY, async () => {
+      const stats = await readStats(redis, keys);
+      return JSON.stringify({ events: stats.events, malformedLines: stats.malformedLines });
+    });
+  };
+  const readRoute = (read: ReadKind) => (read === 'stats' ? statsRoute : countRoute(read));
+  for (const route of READ_ROUTES) getRoute(route.path, readRoute(route.read));
 
   getRoute('/health', async (_req, res) => {
     try {
@@ -162,24 +176,26 @@ export function createApp(options: AppOptions): RequestListener {
   });
 
   const hub = new LiveHub({
-    readStats: async () => JSON.parse((await readStatsText()).toString('utf8')) as LiveStats,
-    readEventsPerSecond: async (fromSecond, toSecond) => {
-      const read = async () =>
-        JSON.stringify(await readEventsPerSecond(redis, keys, fromSecond, toSecond));
-      const body = await readShared(`live:events-per-second:${fromSecond}-${toSecond}`, read);
-      return JSON.parse(body.toString('utf8')) as number[];
-    },
+    readStats: () =>
+      readSharedValue<LiveStats>('live:stats', async () => {
+        const { events, malformedLines } = await readStats(redis, keys);
+        return { events, malformedLines };
+      }),
+    readEventsPerSecond: (fromSecond, toSecond) =>
+      readSharedValue(`live:events-per-second:${fromSecond}-${toSecond}`, () =>
+        readEventsPerSecond(redis, keys, fromSecond, toSecond),
+      ),
     readCounts: (selection, nowSeconds) => {
       const query = toCountQuery({ top: selection.top, window: selection.window }, nowSeconds);
-      const read = async () => {
-        const [types, words] = await Promise.all([
-          readCounts(redis, keys, 'types', query, { retentionSeconds }),
-          readCounts(redis, keys, 'words', query, { retentionSeconds }),
-        ]);
-        return JSON.stringify({ types, words });
-      };
-      return readShared(`live:${selectionKey(selection)}@${nowSeconds}`, read).then((body) =>
-        body.toString('utf8'),
+      return readSharedValue<LiveCounts>(
+        `live:${selectionKey(selection)}@${nowSeconds}`,
+        async () => {
+          const [types, words] = await Promise.all([
+            readCounts(redis, keys, 'types', query, { retentionSeconds }),
+            readCounts(redis, keys, 'words', query, { retentionSeconds }),
+          ]);
+          return { types, words };
+        },
       );
     },
     describeError: (error) => {
@@ -192,50 +208,18 @@ export function createApp(options: AppOptions): RequestListener {
     maxClients: options.liveMaxClients ?? DEFAULTS.LIVE_MAX_CLIENTS,
   });
   registerLiveMetrics(registry, hub);
-  options.onLiveHub?.(hub);
   mountDashboard(getRoute, { hub, retentionSeconds });
 
   app.use((req, _res, next) => next(notFound(req.method, req.path)));
   app.use(errorHandler(logger));
 
-  /**
-   * The fast path: a GET or HEAD of a count or stats endpoint whose answer is in the
-   * micro-cache is sent without entering express (whose per-request setup costs more than
-   * the whole answer: 9,100 vs 22,900 req/s for a fixed body on this machine). It answers
-   * only what express would answer byte for byte: the same routes (one trailing slash, case
-   * sensitive), the same query parser and validation, the same body and headers (sendJson)
-   * and metrics labels. Anything else (a miss, an invalid parameter, any other path or
-   * method) goes to express unchanged.
-   */
-  const cachedAnswer = (path: string, url: string): Buffer | undefined => {
-    const route = FAST_ROUTES.get(path);
-    if (route === undefined) return undefined;
-    if (route === 'stats') return reads.cached('stats');
-    let query: CountQuery;
-    try {
-      const q = url.indexOf('?');
-      const raw = parseQueryString(q === -1 ? '' : url.slice(q + 1));
-      query = toCountQuery(parseCountParams(raw, retentionSeconds), now());
-    } catch {
-      return undefined; // express answers the 400
-    }
-    return reads.cached(countReadKey(route, query));
+  const fastPath = createFastPath({ reads, retentionSeconds, now, track: metrics.track });
+  const listener: RequestListener = (req, res) => {
+    if (fastPath(req, res)) return;
+    // Typed for express's own objects; express turns node's into those as it enters.
+    app(req as Request, res as Response, jsonFinalHandler(res, logger));
   };
-
-  return (req, res) => {
-    const url = req.url ?? '';
-    const path = routePath(url);
-    const body =
-      req.method === 'GET' || req.method === 'HEAD' ? cachedAnswer(path, url) : undefined;
-    if (body === undefined) {
-      // Typed for express's own objects; express turns node's into those as it enters.
-      app(req as Request, res as Response, jsonFinalHandler(res, logger));
-      return;
-    }
-    // The label express gives these routes: the path as declared, without the slash.
-    metrics.track(req, res, () => path);
-    sendJson(res, 200, body);
-  };
+  return { listener, close: () => hub.close(), live: hub };
 }
 
 /**
@@ -262,26 +246,4 @@ function jsonFinalHandler(res: ServerResponse, logger: Logger): (error?: unknown
     for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
     sendJson(res, answer.status, JSON.stringify({ error: answer.message }));
   };
-}
-
-/** The paths the fast path may answer, without a trailing slash, and what each reads. */
-const FAST_ROUTES = new Map<string, CountKind | 'stats'>([
-  ['/events/countByEventType', 'types'],
-  ['/events/countWords', 'words'],
-  ['/events/stats', 'stats'],
-]);
-
-/** The path of `url` without its query and without one trailing slash (as express routes it). */
-function routePath(url: string): string {
-  const q = url.indexOf('?');
-  const path = q === -1 ? url : url.slice(0, q);
-  return path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
-}
-
-/**
- * The single-flight/cache key of a count read: equal keys are interchangeable answers. A
- * window's key holds its `now` second, so a windowed read is shared within that second only.
- */
-function countReadKey(kind: CountKind, query: CountQuery): string {
-  return `${kind}:top=${query.top ?? ''}:window=${query.windowSeconds ?? ''}@${query.nowSeconds ?? ''}`;
 }

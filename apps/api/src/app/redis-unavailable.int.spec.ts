@@ -41,7 +41,7 @@ async function startApi(redisUrl: string) {
       keys: keyLayout('test-api-unavailable'),
       retentionSeconds: 3600,
       logger: sink.logger.child({ component: 'http' }),
-    }),
+    }).listener,
   );
   return { sink, redis, api };
 }

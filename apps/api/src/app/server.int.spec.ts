@@ -34,7 +34,7 @@ describeWithRedis('the api server, whatever a client sends', () => {
       logger: sink.logger,
       sharedReads: new SharedReads({ cacheMs: 0 }),
       liveTickMs: 50,
-    });
+    }).listener;
 
   beforeAll(async () => {
     redis = createTestRedis();

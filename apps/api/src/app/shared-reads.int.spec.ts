@@ -87,7 +87,7 @@ describeWithRedis('identical requests share one Redis read', () => {
         logger: sink.logger,
         now: () => nowSeconds,
         sharedReads: reads,
-      }),
+      }).listener,
     );
     const base = api.baseUrl;
     return {
@@ -240,7 +240,7 @@ describe('a 503 while Redis is down is not served once it is back', () => {
         retentionSeconds: 3600,
         logger: sink.logger,
         sharedReads: reads,
-      }),
+      }).listener,
     );
     try {
       if (client.status !== 'ready') await once(client, 'ready');

@@ -57,13 +57,16 @@ export interface SharedReadCounts {
 }
 
 interface Cached {
-  readonly body: Buffer;
+  /** A body (Buffer) or, for typed reads, the value itself (see {@link SharedReads.share}). */
+  readonly body: unknown;
+  /** What `body` counts against MAX_CACHED_BYTES. */
+  readonly bytes: number;
   /** `clockMs()` before which `body` may be reused. */
   readonly expiresAtMs: number;
 }
 
 interface InFlight {
-  readonly body: Promise<Buffer>;
+  readonly body: Promise<unknown>;
   readonly sentAtMs: number;
   /** Set when `body` rejected: nobody joins it then, they wait for `over`. */
   failed: boolean;
@@ -72,6 +75,7 @@ interface InFlight {
 }
 
 const monotonicMs = () => performance.now();
+const bufferBytes = (value: unknown) => (value as Buffer).length;
 const atOnce = () => Promise.resolve();
 
 /**
@@ -112,13 +116,16 @@ export class SharedReads {
     return this.inFlight.size;
   }
 
-  /** The cached body of `key` if it is still fresh: the hot path, with no promise or timer. */
-  cached(key: string): Buffer | undefined {
+  /**
+   * The cached body of `key` if it is still fresh: the hot path, with no promise or timer.
+   * `T` is what the read of `key` resolved to: a Buffer, unless a typed read stored it.
+   */
+  cached<T = Buffer>(key: string): T | undefined {
     const entry = this.cache.get(key);
     if (entry === undefined) return undefined;
     if (this.clockMs() < entry.expiresAtMs) {
       this.counts.cached++;
-      return entry.body;
+      return entry.body as T;
     }
     this.forget(key, entry);
     return undefined;
@@ -127,23 +134,30 @@ export class SharedReads {
   /**
    * The body of `key`: from the read in flight for the same key if it may be joined, else
    * from `read()` once no identical read is busy in Redis; a fresh body is then cached for
-   * `cacheMs` from when its read was sent. Call `cached(key)` first.
+   * `cacheMs` from when its read was sent. Call `cached(key)` first. A typed read (a value,
+   * not a Buffer: the live hub's totals, rates and counts) gives `bytesOf` its cached size; one
+   * key always holds one type.
    * @throws whatever `read` throws, to every request that waited for that read;
    *   DeadlineExceededError after `waitMs`; TooManyReadsError when `maxInFlight` other keys
    *   are in flight
    */
-  share(key: string, read: () => Promise<Buffer>, options: ShareOptions): Promise<Buffer> {
+  share<T = Buffer>(
+    key: string,
+    read: () => Promise<T>,
+    options: ShareOptions,
+    bytesOf: (value: T) => number = bufferBytes,
+  ): Promise<T> {
     const { waitMs } = options;
     const waiter = { gaveUp: false };
-    return new Promise<Buffer>((resolve, reject) => {
+    return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
         waiter.gaveUp = true;
         reject(new DeadlineExceededError(waitMs));
       }, waitMs);
-      this.join(key, read, options, waiter).then(
+      this.join(key, read, options, waiter, bytesOf as (value: unknown) => number).then(
         (body) => {
           clearTimeout(timer);
-          resolve(body);
+          resolve(body as T);
         },
         (error: unknown) => {
           clearTimeout(timer);
@@ -155,10 +169,11 @@ export class SharedReads {
 
   private join(
     key: string,
-    read: () => Promise<Buffer>,
+    read: () => Promise<unknown>,
     options: ShareOptions,
     waiter: { gaveUp: boolean },
-  ): Promise<Buffer> {
+    bytesOf: (value: unknown) => number,
+  ): Promise<unknown> {
     const pending = this.inFlight.get(key);
     if (pending !== undefined) {
       if (!pending.failed && this.clockMs() - pending.sentAtMs < options.waitMs) {
@@ -169,7 +184,7 @@ export class SharedReads {
       this.counts.waited++;
       return pending.over.then(() => {
         if (waiter.gaveUp) throw new DeadlineExceededError(options.waitMs); // nobody to read for
-        return this.cached(key) ?? this.join(key, read, options, waiter);
+        return this.cached<unknown>(key) ?? this.join(key, read, options, waiter, bytesOf);
       });
     }
     if (this.inFlight.size >= this.maxInFlight) {
@@ -196,7 +211,7 @@ export class SharedReads {
     body.then(
       (value) => {
         end(); // Redis answered: its work is over
-        this.store(key, value, sentAtMs + this.cacheMs);
+        this.store(key, value, bytesOf(value), sentAtMs + this.cacheMs);
       },
       () => {
         entry.failed = true;
@@ -206,7 +221,7 @@ export class SharedReads {
     return body;
   }
 
-  private store(key: string, body: Buffer, expiresAtMs: number): void {
+  private store(key: string, body: unknown, bytes: number, expiresAtMs: number): void {
     const now = this.clockMs();
     if (now >= expiresAtMs) return; // the read took longer than cacheMs (or cacheMs is 0)
     if (now >= this.nextSweepMs) {
@@ -215,18 +230,15 @@ export class SharedReads {
     }
     const old = this.cache.get(key);
     if (old !== undefined) this.forget(key, old);
-    if (
-      this.cache.size >= MAX_CACHED_ENTRIES ||
-      this.cachedBytes + body.length > MAX_CACHED_BYTES
-    ) {
+    if (this.cache.size >= MAX_CACHED_ENTRIES || this.cachedBytes + bytes > MAX_CACHED_BYTES) {
       return;
     }
-    this.cache.set(key, { body, expiresAtMs });
-    this.cachedBytes += body.length;
+    this.cache.set(key, { body, bytes, expiresAtMs });
+    this.cachedBytes += bytes;
   }
 
   private forget(key: string, entry: Cached): void {
     this.cache.delete(key);
-    this.cachedBytes -= entry.body.length;
+    this.cachedBytes -= entry.bytes;
   }
 }

@@ -46,7 +46,7 @@ describe('a read Redis is slow to answer', () => {
         retentionSeconds: 3600,
         logger: logSink().logger,
         sharedReads: reads,
-      }),
+      }).listener,
     );
     const batch = new BatchAggregator();
     batch.addEvent('slow', Math.floor(Date.now() / 1000));

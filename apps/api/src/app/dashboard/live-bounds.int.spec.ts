@@ -90,20 +90,17 @@ describeWithRedis('the live stream stays bounded', () => {
         retentionSeconds: 3600,
       },
     );
-    api = await listenOnEphemeralPort(
-      createApp({
-        redis,
-        keys,
-        retentionSeconds: 3600,
-        logger: sink.logger,
-        sharedReads: reads,
-        liveTickMs: TICK_MS,
-        liveMaxClients: MAX_CLIENTS,
-        onLiveHub: (h) => {
-          hub = h;
-        },
-      }),
-    );
+    const app = createApp({
+      redis,
+      keys,
+      retentionSeconds: 3600,
+      logger: sink.logger,
+      sharedReads: reads,
+      liveTickMs: TICK_MS,
+      liveMaxClients: MAX_CLIENTS,
+    });
+    hub = app.live;
+    api = await listenOnEphemeralPort(app.listener);
   });
   afterEach(closeAll);
   afterAll(async () => {

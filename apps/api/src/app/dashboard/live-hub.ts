@@ -17,6 +17,7 @@
  *   whose queue stays full for LIVE_MAX_SKIPPED_TICKS deliveries in a row is cut.
  */
 import type { ServerResponse } from 'node:http';
+import type { CountEntry } from '@tally/aggregation';
 import { serviceBusy } from '../errors';
 import { deliver, type DeliveryCounts, type LiveClientState, pickTurns } from './live-limits';
 
@@ -30,6 +31,12 @@ export interface LiveSelection {
 export interface LiveStats {
   readonly events: number;
   readonly malformedLines: number;
+}
+
+/** What a tick shows of the counts: entries in SPEC §4's order (largest first). */
+export interface LiveCounts {
+  readonly types: readonly CountEntry[];
+  readonly words: readonly CountEntry[];
 }
 
 /**
@@ -49,11 +56,8 @@ export interface LiveHubOptions {
    * first (one shared read per tick; readEventsPerSecond).
    */
   readonly readEventsPerSecond: (fromSecond: number, toSecond: number) => Promise<number[]>;
-  /**
-   * The JSON text `{"types":[[k,n],…],"words":[[k,n],…]}` for `selection` at `nowSeconds`
-   * (arrays of pairs, so the browser keeps the server's order; see json-counts.ts).
-   */
-  readonly readCounts: (selection: LiveSelection, nowSeconds: number) => Promise<string>;
+  /** The event-type and word counts for `selection` at `nowSeconds`, in SPEC §4's order. */
+  readonly readCounts: (selection: LiveSelection, nowSeconds: number) => Promise<LiveCounts>;
   /** Why a read failed, as sent to the browsers (`redis unavailable: …` or `internal error`). */
   readonly describeError: (error: unknown) => string;
   /** Time between ticks, in ms. */
@@ -280,9 +284,10 @@ export class LiveHub {
   private async sendGroup(group: Group, statsText: string, nowSeconds: number): Promise<void> {
     let message: string;
     try {
-      const counts = await this.options.readCounts(group.selection, nowSeconds);
-      // counts is `{"types":…,"words":…}`: splice the totals into the same object.
-      message = `event: tick\ndata: {${statsText},${counts.slice(1)}\n\n`;
+      const { types, words } = await this.options.readCounts(group.selection, nowSeconds);
+      // Arrays of pairs, so the browser keeps the server's order (see json-counts.ts).
+      const counts = `"types":${JSON.stringify(types)},"words":${JSON.stringify(words)}`;
+      message = `event: tick\ndata: {${statsText},${counts}}\n\n`;
     } catch (error) {
       message = unavailableMessage(this.options.describeError(error));
     }

@@ -133,19 +133,16 @@ describeWithRedis('GET /events/live (the dashboard stream)', () => {
       { ingestId: randomUUID(), seq: 1 },
       { retentionSeconds: 3600 },
     );
-    api = await listenOnEphemeralPort(
-      createApp({
-        redis,
-        keys,
-        retentionSeconds: 3600,
-        logger: sink.logger,
-        sharedReads: reads,
-        liveTickMs: TICK_MS,
-        onLiveHub: (h) => {
-          hub = h;
-        },
-      }),
-    );
+    const app = createApp({
+      redis,
+      keys,
+      retentionSeconds: 3600,
+      logger: sink.logger,
+      sharedReads: reads,
+      liveTickMs: TICK_MS,
+    });
+    hub = app.live;
+    api = await listenOnEphemeralPort(app.listener);
   });
   afterAll(async () => {
     await api.close();
@@ -293,19 +290,15 @@ describe('GET /events/live while Redis is down', () => {
   it('sends "unavailable" events and keeps the stream open', async () => {
     const sink = logSink();
     const client = createRedisClient(`redis://127.0.0.1:${await closedPort()}`, sink.logger);
-    let hub: LiveHub | undefined;
-    const api = await listenOnEphemeralPort(
-      createApp({
-        redis: client,
-        keys: keyLayout(uniqueTestPrefix('api-live-down')),
-        retentionSeconds: 3600,
-        logger: sink.logger,
-        liveTickMs: TICK_MS,
-        onLiveHub: (h) => {
-          hub = h;
-        },
-      }),
-    );
+    const app = createApp({
+      redis: client,
+      keys: keyLayout(uniqueTestPrefix('api-live-down')),
+      retentionSeconds: 3600,
+      logger: sink.logger,
+      liveTickMs: TICK_MS,
+    });
+    const hub = app.live;
+    const api = await listenOnEphemeralPort(app.listener);
     const stream = openStream(`${api.baseUrl}/events/live`);
     try {
       await eventually(
@@ -315,10 +308,10 @@ describe('GET /events/live while Redis is down', () => {
       );
       const unavailable = stream.events.find((e) => e.event === 'unavailable')!;
       expect(JSON.parse(unavailable.data).error).toMatch(/^redis unavailable: /);
-      expect(hub!.clientCount).toBe(1);
+      expect(hub.clientCount).toBe(1);
     } finally {
       await stream.close();
-      await eventually('the hub to stop', () => hub!.clientCount === 0 && !hub!.active, {
+      await eventually('the hub to stop', () => hub.clientCount === 0 && !hub.active, {
         everyMs: 5,
       });
       await api.close();

@@ -1,0 +1,31 @@
+import type { CountKind, CountQuery } from '@tally/aggregation';
+
+/** What a read endpoint answers: counts of one kind, or the totals. */
+export type ReadKind = CountKind | 'stats';
+
+/** A SPEC §4 read endpoint: its path (as declared, no trailing slash) and what it reads. */
+export interface ReadRoute {
+  readonly path: string;
+  readonly read: ReadKind;
+}
+
+/**
+ * The SPEC §4 read endpoints, in one list: express registers them (app.ts), and the fast path
+ * (fast-path.ts) answers exactly these from the micro-cache.
+ */
+export const READ_ROUTES: readonly ReadRoute[] = [
+  { path: '/events/countByEventType', read: 'types' },
+  { path: '/events/countWords', read: 'words' },
+  { path: '/events/stats', read: 'stats' },
+];
+
+/** The single-flight/cache key of the totals' body. */
+export const STATS_READ_KEY = 'stats';
+
+/**
+ * The single-flight/cache key of a count read: equal keys are interchangeable answers. A
+ * window's key holds its `now` second, so a windowed read is shared within that second only.
+ */
+export function countReadKey(kind: CountKind, query: CountQuery): string {
+  return `${kind}:top=${query.top ?? ''}:window=${query.windowSeconds ?? ''}@${query.nowSeconds ?? ''}`;
+}
