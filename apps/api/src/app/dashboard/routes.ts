@@ -7,7 +7,7 @@
 import type { RequestHandler } from 'express';
 import helmet from 'helmet';
 import { parseCountParams } from '../query';
-import { DASHBOARD_CSS, DASHBOARD_HTML, DASHBOARD_ICON, DASHBOARD_JS } from './assets';
+import { DASHBOARD_CSS, DASHBOARD_ICON, DASHBOARD_HTML, DASHBOARD_JS } from './assets';
 import type { LiveHub } from './live-hub';
 
 /** `top` of a live selection when the browser gives none: a dashboard is always bounded. */
@@ -57,7 +57,11 @@ function asset(contentType: string, text: string): RequestHandler {
 
 /** Mounts the dashboard's routes through the app's `getRoute` (GET/HEAD; others 405). */
 export function mountDashboard(getRoute: GetRoute, options: DashboardOptions): void {
-  getRoute('/', securityHeaders, asset('text/html; charset=utf-8', DASHBOARD_HTML));
+  getRoute(
+    '/',
+    securityHeaders,
+    asset('text/html; charset=utf-8', DASHBOARD_HTML),
+  );
   getRoute('/dashboard.js', securityHeaders, asset('text/javascript; charset=utf-8', DASHBOARD_JS));
   getRoute('/dashboard.css', securityHeaders, asset('text/css; charset=utf-8', DASHBOARD_CSS));
   getRoute('/favicon.svg', securityHeaders, asset('image/svg+xml', DASHBOARD_ICON));
