@@ -211,6 +211,17 @@ describeWithChromium('the dashboard at / in headless Chromium (built api)', () =
         { timeout: 20_000 },
       );
 
+      // The window choices come from the api: those WINDOW_RETENTION_S (3600 here) allows.
+      const choices = await page.$$eval('#window option', (options) =>
+        options.map((option) => [(option as HTMLOptionElement).value, option.textContent]),
+      );
+      expect(choices).toEqual([
+        ['60', 'last 1 min'],
+        ['600', 'last 10 min'],
+        ['3600', 'last 1 h'],
+        ['', 'all time'],
+      ]);
+
       // The window selector reconnects with ?window=60: the counts of the last minute.
       await page.selectOption('#window', '60');
       await page.waitForFunction(() => document.querySelector('#status')?.textContent === 'live');

@@ -217,8 +217,9 @@ function connect(): void {
     onTick(JSON.parse((event as MessageEvent<string>).data) as Tick);
   });
   stream.addEventListener('unavailable', (event) => {
+    // The server's reason already says what is down: "redis unavailable: …".
     const { error } = JSON.parse((event as MessageEvent<string>).data) as { error: string };
-    setStatus('down', `Redis unavailable: ${error}`);
+    setStatus('down', error);
   });
   stream.addEventListener('error', () => {
     // EventSource reconnects by itself (the server sends retry:); say so meanwhile.

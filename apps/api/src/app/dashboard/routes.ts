@@ -7,7 +7,7 @@
 import type { RequestHandler } from 'express';
 import helmet from 'helmet';
 import { parseCountParams } from '../query';
-import { DASHBOARD_CSS, DASHBOARD_ICON, DASHBOARD_HTML, DASHBOARD_JS } from './assets';
+import { DASHBOARD_CSS, DASHBOARD_ICON, DASHBOARD_JS, dashboardHtml } from './assets';
 import type { LiveHub } from './live-hub';
 
 /** `top` of a live selection when the browser gives none: a dashboard is always bounded. */
@@ -60,7 +60,7 @@ export function mountDashboard(getRoute: GetRoute, options: DashboardOptions): v
   getRoute(
     '/',
     securityHeaders,
-    asset('text/html; charset=utf-8', DASHBOARD_HTML),
+    asset('text/html; charset=utf-8', dashboardHtml(options.retentionSeconds)),
   );
   getRoute('/dashboard.js', securityHeaders, asset('text/javascript; charset=utf-8', DASHBOARD_JS));
   getRoute('/dashboard.css', securityHeaders, asset('text/css; charset=utf-8', DASHBOARD_CSS));
