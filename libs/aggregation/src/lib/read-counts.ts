@@ -91,6 +91,9 @@ function entriesOf(reply: Buffer[]): CountEntry[] {
  *   rolled up first where the ingest has not yet, are summed in Redis (ZUNION), and for
  *   `top` only the K largest of the sum are returned.
  *
+ * A windowed read is not read-only: it rolls up (writes and seals) the buckets of its cover
+ * that are not sealed yet, which changes no answer (see windows.ts).
+ *
  * @param windows needed with `windowSeconds`: the retention both ingest and API are set to
  * @throws RangeError when `windowSeconds` is given without `nowSeconds` or `windows`, or
  *   outside 1 … retention
