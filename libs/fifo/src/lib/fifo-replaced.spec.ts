@@ -166,8 +166,10 @@ describe('a FIFO replaced by something else', () => {
       const w = writer();
       const written = track(w.write(numberedLines(0, 5)));
       await eventually('the writer to wait', () => w.isWaitingForReader, POLL);
-      await rm(path);
-      await ensureFifo(path);
+      // Swapped in one step (rename over it): a path left empty for a moment would be a
+      // removed FIFO, which the writer rightly refuses (another test).
+      await ensureFifo(`${path}.new`);
+      await rename(`${path}.new`, path);
       const next = reader();
       next.reader.start();
       await within(written.promise, 3_000, 'the write to the new FIFO');
