@@ -250,8 +250,11 @@ describe('a 503 while Redis is down is not served once it is back', () => {
       const ready = once(client, 'ready');
       await server.start();
       await ready;
-      // The writer reconnects on its own schedule; a write during its backoff would be refused.
-      if (writer.status !== 'ready') await once(writer, 'ready');
+      // The writer reconnects on its own schedule (it may not even have seen the restart yet):
+      // a write during its backoff would be refused, so wait until it answers.
+      await eventually('the writer to reach the restarted Redis', async () =>
+        (await writer.ping()) === 'PONG' ? true : undefined,
+      );
       await writeWords(writer, keys, ['back']);
       const up = await request(`${api.baseUrl}/events/countWords`);
       expect(up.status).toBe(200);
