@@ -2,6 +2,7 @@ import {
   type Batch,
   BatchAggregator,
   BatchRejectedError,
+  type BatchStamp,
   commitBatch,
   type KeyLayout,
   type WriterLease,
@@ -36,6 +37,28 @@ export interface CommitterTotals {
   failedAttempts: number;
 }
 
+/** What a write stored: the batch written (it may be less than asked), and whether Redis had it already. */
+export interface Stored {
+  readonly batch: Batch;
+  /** This batch's own earlier attempt was applied but its reply lost. */
+  readonly duplicate: boolean;
+}
+
+/**
+ * How one batch is written under its stamp: `commitBatch` by default; the stream source's
+ * also acks its entries in the same script. Called again with the same stamp after a failure;
+ * returns undefined when nothing was left to store. Throws to be retried.
+ */
+export type WriteBatch = (batch: Batch, stamp: BatchStamp) => Promise<Stored | undefined>;
+
+/** How a source tells its outage in the log (event names are part of the contract). */
+export interface OutageLog {
+  /** The first failure of an outage, then at most one line per backoff step. */
+  retrying(error: Error, failingForMs: number, seq: number | undefined): void;
+  /** The first success after an outage. */
+  recovered(outageMs: number, duplicate: boolean): void;
+}
+
 /** Totals that start at zero (the committer's and the stream source's). */
 export function emptyTotals(): CommitterTotals {
   return { batches: 0, events: 0, malformedLines: 0, duplicates: 0, failedAttempts: 0 };
@@ -52,7 +75,9 @@ export function emptyTotals(): CommitterTotals {
 export class Committer {
   readonly pending = new BatchAggregator();
   readonly totals = emptyTotals();
-  private inFlight: { batch: Batch; seq: number } | null = null;
+  private inFlight: { batch: Batch } | null = null;
+  /** The seq of the batch being written (kept across its retries). */
+  private writingSeq: number | undefined;
   private inFlightKeys = 0;
   private seq = 0;
   private pressured = false;
@@ -60,14 +85,17 @@ export class Committer {
   private readonly outage = new Outage();
   private idleWaiters: (() => void)[] = [];
   private readonly roller: BucketRoller;
+  private readonly outageLog: OutageLog;
 
   constructor(
     private readonly redis: Redis,
     private readonly keys: KeyLayout,
     private readonly options: CommitterOptions,
-    private readonly logger: Logger,
+    logger: Logger,
     private readonly onPressureChange: (overloaded: boolean) => void = () => undefined,
+    outageLog?: OutageLog,
   ) {
+    this.outageLog = outageLog ?? fifoOutageLog(logger, () => this.heldKeys);
     this.roller = new BucketRoller(redis, keys, options.retentionSeconds, logger);
     this.seq = options.lease.lastSeq;
   }
@@ -128,7 +156,7 @@ export class Committer {
     }
     if (this.inFlight !== null || this.pending.isEmpty) return;
     const batch = this.pending.takeChunk(this.options.batchMaxKeys);
-    this.inFlight = { batch, seq: ++this.seq };
+    this.inFlight = { batch };
     this.inFlightKeys = batch.types.size + batch.words.size;
     void this.writeInFlight();
   }
@@ -141,32 +169,53 @@ export class Committer {
     }
   }
 
+  /**
+   * The commit loop every source feeds: writes `batch` under the next seq with `write`,
+   * retrying the same seq with backoff until Redis has answered, then rolls buckets up.
+   * Returns false when the lease was lost (nothing more may be written as this id).
+   */
+  async commit(batch: Batch, write: WriteBatch = this.writeWithCommitBatch): Promise<boolean> {
+    const seq = ++this.seq;
+    this.writingSeq = seq;
+    try {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          const stamp = { ingestId: this.options.ingestId, seq, lease: this.options.lease.stamp };
+          const stored = await write(batch, stamp);
+          if (stored === undefined) return true;
+          this.recordSuccess(stored.batch, stored.duplicate);
+          await this.roller.afterCommit(stored.batch);
+          return true;
+        } catch (error) {
+          if (isLeaseLost(error)) {
+            // Another process writes as this id now: never retry (the seq is no longer ours).
+            this.options.lease.markLost((error as Error).message);
+            return false;
+          }
+          this.recordFailure(error as Error, attempt);
+          await new Promise((resolve) => setTimeout(resolve, this.backoffMs(attempt)));
+        }
+      }
+    } finally {
+      this.writingSeq = undefined;
+    }
+  }
+
+  /** The delay after failed attempt number `attempt` (0 first). */
+  backoffMs(attempt: number): number {
+    return retryDelayMs(attempt, this.options.retryBaseMs, this.options.retryMaxMs);
+  }
+
+  private readonly writeWithCommitBatch: WriteBatch = async (batch, stamp) => {
+    const windows = { retentionSeconds: this.options.retentionSeconds };
+    const outcome = await commitBatch(this.redis, this.keys, batch, stamp, windows);
+    return { batch, duplicate: outcome === 'duplicate' };
+  };
+
   private async writeInFlight(): Promise<void> {
     const current = this.inFlight;
     if (current === null) return;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const outcome = await commitBatch(
-          this.redis,
-          this.keys,
-          current.batch,
-          { ingestId: this.options.ingestId, seq: current.seq, lease: this.options.lease.stamp },
-          { retentionSeconds: this.options.retentionSeconds },
-        );
-        this.recordSuccess(current.batch, outcome === 'duplicate');
-        await this.roller.afterCommit(current.batch);
-        break;
-      } catch (error) {
-        if (isLeaseLost(error)) {
-          // Another process writes as this id now: never retry (the seq is no longer ours).
-          this.options.lease.markLost((error as Error).message);
-          return;
-        }
-        this.recordFailure(error as Error, attempt);
-        const delay = retryDelayMs(attempt, this.options.retryBaseMs, this.options.retryMaxMs);
-        await new Promise((resolve) => setTimeout(resolve, delay));
-      }
-    }
+    if (!(await this.commit(current.batch))) return;
     this.inFlight = null;
     this.inFlightKeys = 0;
     // More may have piled up while this batch was in flight (or while Redis was away).
@@ -185,34 +234,20 @@ export class Committer {
     if (duplicate) this.totals.duplicates++;
     this.totals.events += batch.events;
     this.totals.malformedLines += batch.malformedLines;
-    const outageMs = this.outage.succeeded();
-    if (outageMs !== undefined) {
-      this.logger.info(
-        { event: 'redis_recovered', outageMs, duplicate },
-        'Redis writes work again; catching up',
-      );
-    }
+    this.markWorking(duplicate);
   }
 
-  private recordFailure(error: Error, attempt: number): void {
+  /** After any call Redis answered (a commit, or a source's read): no longer failing. */
+  markWorking(duplicate = false): void {
+    const outageMs = this.outage.succeeded();
+    if (outageMs !== undefined) this.outageLog.recovered(outageMs, duplicate);
+  }
+
+  /** After any call Redis failed (a commit, or a source's read): counted, and logged. */
+  recordFailure(error: Error, attempt: number): void {
     this.totals.failedAttempts++;
     const failingForMs = this.outage.failed(error, attempt);
-    if (failingForMs !== undefined) {
-      const rejected = error instanceof BatchRejectedError;
-      this.logger[rejected ? 'error' : 'warn'](
-        {
-          event: rejected ? 'batch_rejected' : 'batch_retry',
-          code: rejected ? error.code : undefined,
-          err: error.message,
-          seq: this.inFlight?.seq,
-          heldKeys: this.heldKeys,
-          failingForMs,
-        },
-        rejected
-          ? 'Redis refused the batch; nothing was written; retrying until the keys are fixed'
-          : 'could not store a batch; retrying the same batch',
-      );
-    }
+    if (failingForMs !== undefined) this.outageLog.retrying(error, failingForMs, this.writingSeq);
   }
 
   private wakeIdleWaiters(): void {
@@ -231,4 +266,32 @@ export class Committer {
 /** A write refused because another process holds this writer's lease (see WriterLease). */
 export function isLeaseLost(error: unknown): boolean {
   return error instanceof BatchRejectedError && error.code === 'ERR_LEASE_LOST';
+}
+
+/** The FIFO's outage lines: a batch retried (or refused), then Redis writing again. */
+export function fifoOutageLog(logger: Logger, heldKeys: () => number): OutageLog {
+  return {
+    retrying(error, failingForMs, seq) {
+      const rejected = error instanceof BatchRejectedError;
+      logger[rejected ? 'error' : 'warn'](
+        {
+          event: rejected ? 'batch_rejected' : 'batch_retry',
+          code: rejected ? error.code : undefined,
+          err: error.message,
+          seq,
+          heldKeys: heldKeys(),
+          failingForMs,
+        },
+        rejected
+          ? 'Redis refused the batch; nothing was written; retrying until the keys are fixed'
+          : 'could not store a batch; retrying the same batch',
+      );
+    },
+    recovered(outageMs, duplicate) {
+      logger.info(
+        { event: 'redis_recovered', outageMs, duplicate },
+        'Redis writes work again; catching up',
+      );
+    },
+  };
 }

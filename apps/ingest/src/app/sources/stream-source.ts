@@ -15,10 +15,10 @@ import {
 } from '@tally/aggregation';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { BucketRoller } from './bucket-roller';
-import { Outage, retryDelayMs } from './outage';
-import { type CommitterTotals, emptyTotals, isLeaseLost } from './committer';
-import { LineCounter } from './line-counter';
+import { Committer, type CommitterTotals, type OutageLog, type WriteBatch } from '../committer';
+import type { IngestStatus } from '../health-server';
+import { LineCounter } from '../line-counter';
+import type { ConnectionStatus, Source } from './source';
 
 export interface StreamSourceOptions {
   /** The consumer name in the group, and the stamp of this replica's batches. */
@@ -57,22 +57,19 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * more than `readCount` entries, so a Redis outage costs nothing but time: unacked entries
  * stay in the stream. Also trims the stream below what the group has acked, every second.
  */
-export class StreamSource {
+export class StreamSource implements Source {
   readonly counter: LineCounter;
-  readonly totals: CommitterTotals = emptyTotals();
   readonly streamTotals: StreamTotals = { acked: 0, claimed: 0, countedElsewhere: 0 };
   /** The last measurement of the stream (length, pending, undelivered). */
   state: StreamState | undefined;
   private pending = new BatchAggregator();
   private heldEntries = 0;
-  private seq = 0;
   private stopping = false;
   private loop: Promise<void> | null = null;
   private trimTimer: NodeJS.Timeout | null = null;
-  private readonly outage = new Outage();
   private nextClaimAt = 0;
-
-  private readonly roller: BucketRoller;
+  /** The one commit loop (seq, outage, roll-ups, totals); its write also acks the entries. */
+  private readonly committer: Committer;
 
   constructor(
     private readonly redis: Redis,
@@ -81,18 +78,57 @@ export class StreamSource {
     private readonly keys: KeyLayout,
     private readonly options: StreamSourceOptions,
     private readonly logger: Logger,
+    private readonly connection: () => ConnectionStatus = () => ({
+      redisStatus: redis.status,
+      lastRedisError: undefined,
+    }),
   ) {
     this.counter = new LineCounter(() => this.pending, options.retentionSeconds);
-    this.roller = new BucketRoller(redis, keys, options.retentionSeconds, logger);
-    this.seq = options.lease.lastSeq;
+    this.committer = new Committer(
+      redis,
+      keys,
+      {
+        ingestId: options.ingestId,
+        lease: options.lease,
+        retentionSeconds: options.retentionSeconds,
+        // Batches are cut here, one per read (never split: the acks go with it), so the
+        // committer's own batching (afterCounting, flushNow) is not used.
+        flushIntervalMs: 0,
+        batchMaxKeys: Number.POSITIVE_INFINITY,
+        maxPendingKeys: Number.POSITIVE_INFINITY,
+        retryBaseMs: options.retryBaseMs,
+        retryMaxMs: options.retryMaxMs,
+      },
+      logger,
+      undefined,
+      streamOutageLog(logger),
+    );
+  }
+
+  /** What this replica stored (batches, events, duplicates, failed attempts). */
+  get totals(): CommitterTotals {
+    return this.committer.totals;
   }
 
   get failing(): boolean {
-    return this.outage.failing;
+    return this.committer.failing;
   }
 
   get lastError(): string | undefined {
-    return this.outage.lastError;
+    return this.committer.lastError;
+  }
+
+  status(): IngestStatus {
+    return {
+      ...this.connection(),
+      redisFailing: this.failing,
+      lastWriteError: this.lastError,
+      readerPaused: false,
+      heldKeys: 0,
+      read: this.counter.totals,
+      stored: this.totals,
+      stream: { ...this.streamTotals, ...this.state },
+    };
   }
 
   /** Entries read and not committed yet (at most STREAM_READ_COUNT). */
@@ -148,18 +184,14 @@ export class StreamSource {
           entries = await readNewEntries(this.reader, this.keys, ingestId, readCount, blockMs);
         }
         attempt = 0;
-        this.markWorking();
+        this.committer.markWorking();
       } catch (error) {
-        this.recordFailure(error as Error, attempt);
-        await sleep(this.backoff(attempt++));
+        this.committer.recordFailure(error as Error, attempt);
+        await sleep(this.committer.backoffMs(attempt++));
         continue;
       }
       if (entries.length > 0) await this.commitEntries(entries);
     }
-  }
-
-  private backoff(attempt: number): number {
-    return retryDelayMs(attempt, this.options.retryBaseMs, this.options.retryMaxMs);
   }
 
   /** Counts `entries` and commits them with their acks; retries until Redis has answered. */
@@ -167,38 +199,29 @@ export class StreamSource {
     let current = entries;
     this.heldEntries = current.length;
     let batch = this.countInto(this.counter, current);
-    const seq = ++this.seq;
-    for (let attempt = 0; current.length > 0;) {
-      try {
+    // Counts and XACKs in one script call; the committer retries it under the same seq.
+    const writeWithAcks: WriteBatch = async (_batch, stamp) => {
+      while (current.length > 0) {
         const ids = current.map((e) => e.id);
-        const stamp = { ingestId: this.options.ingestId, seq, lease: this.options.lease.stamp };
         const windows = { retentionSeconds: this.options.retentionSeconds };
         const outcome = await commitStreamBatch(this.redis, this.keys, batch, stamp, windows, ids);
-        if (outcome === 'stale') {
-          // Another consumer counted some of them first: count only the rest, same seq.
-          const pending = await stillPending(this.redis, this.keys, ids);
-          this.streamTotals.countedElsewhere += current.length - pending.size;
-          current = current.filter((e) => pending.has(e.id));
-          batch = this.countInto(
-            new LineCounter(() => this.pending, this.options.retentionSeconds),
-            current,
-          );
-          continue;
+        if (outcome !== 'stale') {
+          this.streamTotals.acked += current.length;
+          return { batch, duplicate: outcome === 'duplicate' };
         }
-        this.recordSuccess(batch, current.length, outcome === 'duplicate');
-        await this.roller.afterCommit(batch);
-        break;
-      } catch (error) {
-        if (isLeaseLost(error)) {
-          // Another process consumes as this id now; its entries stay pending for it.
-          this.options.lease.markLost((error as Error).message);
-          this.stopping = true;
-          break;
-        }
-        this.recordFailure(error as Error, attempt);
-        await sleep(this.backoff(attempt++));
+        // Another consumer counted some of them first: count only the rest, same seq.
+        const pending = await stillPending(this.redis, this.keys, ids);
+        this.streamTotals.countedElsewhere += current.length - pending.size;
+        current = current.filter((e) => pending.has(e.id));
+        batch = this.countInto(
+          new LineCounter(() => this.pending, this.options.retentionSeconds),
+          current,
+        );
       }
-    }
+      return undefined;
+    };
+    // Lease lost: another process consumes as this id now; its entries stay pending for it.
+    if (!(await this.committer.commit(batch, writeWithAcks))) this.stopping = true;
     this.heldEntries = 0;
   }
 
@@ -220,35 +243,19 @@ export class StreamSource {
       );
     }
   }
+}
 
-  private recordSuccess(batch: Batch, entries: number, duplicate: boolean): void {
-    this.totals.batches++;
-    // A duplicate is this batch's own earlier attempt, applied but its reply lost.
-    if (duplicate) this.totals.duplicates++;
-    this.totals.events += batch.events;
-    this.totals.malformedLines += batch.malformedLines;
-    this.streamTotals.acked += entries;
-    this.markWorking();
-  }
-
-  /** After any read or commit that Redis answered: no longer failing. */
-  private markWorking(): void {
-    const outageMs = this.outage.succeeded();
-    if (outageMs === undefined) return;
-    this.logger.info(
-      { event: 'redis_recovered', outageMs },
-      'Redis works again; reading the stream',
-    );
-  }
-
-  private recordFailure(error: Error, attempt: number): void {
-    this.totals.failedAttempts++;
-    const failingForMs = this.outage.failed(error, attempt);
-    if (failingForMs !== undefined) {
-      this.logger.warn(
+/** The stream's outage lines: one event for a failed read or commit, then Redis working. */
+function streamOutageLog(logger: Logger): OutageLog {
+  return {
+    retrying(error, failingForMs) {
+      logger.warn(
         { event: 'stream_retry', err: error.message, failingForMs },
         'stream read or commit failed; retrying (unacked entries stay in the stream)',
       );
-    }
-  }
+    },
+    recovered(outageMs) {
+      logger.info({ event: 'redis_recovered', outageMs }, 'Redis works again; reading the stream');
+    },
+  };
 }

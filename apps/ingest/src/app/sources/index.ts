@@ -1,23 +1,16 @@
 import type { KeyLayout, WriterLease } from '@tally/aggregation';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { emptyTotals } from './committer';
-import type { IngestConfig } from './config';
-import type { IngestStatus } from './health-server';
-import { IngestService } from './ingest-service';
-import { createIngestRedis } from './redis-client';
+import { emptyTotals } from '../committer';
+import type { IngestConfig } from '../config';
+import type { IngestStatus } from '../health-server';
+import { createIngestRedis } from '../redis-client';
+import type { Lifecycle } from '@tally/lifecycle';
+import { ensureFifoReady, FifoSource } from './fifo-source';
+import type { ConnectionStatus, Source } from './source';
 import { StreamSource } from './stream-source';
 
-/** What main drives: the FIFO reader (IngestService) or a consumer of the Redis stream. */
-export interface Runner {
-  start(): void;
-  /** Finishes and stores the work in hand, then releases what the runner opened itself. */
-  stop(): Promise<void>;
-  status(): IngestStatus;
-}
-
-/** The Redis client's side of the status: its state and last (safe to show) error. */
-export type ConnectionStatus = Pick<IngestStatus, 'redisStatus' | 'lastRedisError'>;
+export type { ConnectionStatus, Source } from './source';
 
 /** The writer this process is: its id, and its lease on that id (taken before reading). */
 export interface Writer {
@@ -25,34 +18,34 @@ export interface Writer {
   readonly lease: WriterLease;
 }
 
-/**
- * The runner for `config.transport`, writing as `writer` through `redis` (the stream source
- * opens a second connection of its own for its blocking reads, closed by `stop`).
- */
-export function createRunner(
+/** What a source is built from besides the config. */
+export interface SourceDeps {
+  /** The connection counts are written through. */
+  readonly redis: Redis;
+  readonly keys: KeyLayout;
+  readonly writer: Writer;
+  /** The state of `redis`, for the status. */
+  readonly connection: () => ConnectionStatus;
+  readonly logger: Logger;
+}
+
+/** What the transport needs before anything else is opened (the FIFO itself). */
+export async function prepareSource(
   config: IngestConfig,
-  redis: Redis,
-  keys: KeyLayout,
-  writer: Writer,
-  connection: () => ConnectionStatus,
+  life: Lifecycle,
   logger: Logger,
-): Runner {
+): Promise<void> {
+  if (config.transport === 'fifo') await ensureFifoReady(config.fifoPath, life, logger);
+}
+
+/**
+ * The source for `config.transport`, writing as `deps.writer` through `deps.redis` (the stream
+ * source opens a second connection of its own for its blocking reads, closed by `stop`).
+ */
+export function createSource(config: IngestConfig, deps: SourceDeps): Source {
+  const { redis, keys, writer, connection, logger } = deps;
   if (config.transport === 'fifo') {
-    const service = new IngestService(config, redis, keys, writer, logger);
-    const { committer, counter } = service;
-    return {
-      start: () => service.start(),
-      stop: () => service.stop(),
-      status: () => ({
-        ...connection(),
-        redisFailing: committer.failing,
-        lastWriteError: committer.lastError,
-        readerPaused: service.readerPaused,
-        heldKeys: committer.heldKeys,
-        read: counter.totals,
-        stored: committer.totals,
-      }),
-    };
+    return new FifoSource(config, redis, keys, writer, logger, connection);
   }
   const reader = createIngestRedis(config.redisUrl, logger.child({ component: 'redis-reader' }));
   const source = new StreamSource(
@@ -67,6 +60,7 @@ export function createRunner(
       readCount: config.streamReadCount,
     },
     logger.child({ component: 'stream' }),
+    connection,
   );
   return {
     start: () => source.start(),
@@ -74,16 +68,7 @@ export function createRunner(
       await source.stop();
       await reader.quit().catch(() => reader.disconnect());
     },
-    status: () => ({
-      ...connection(),
-      redisFailing: source.failing,
-      lastWriteError: source.lastError,
-      readerPaused: false,
-      heldKeys: 0,
-      read: source.counter.totals,
-      stored: source.totals,
-      stream: { ...source.streamTotals, ...source.state },
-    }),
+    status: () => source.status(),
   };
 }
 

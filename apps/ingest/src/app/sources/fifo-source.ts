@@ -1,20 +1,40 @@
 import type { KeyLayout, WriterLease } from '@tally/aggregation';
-import { FifoReader, FifoReplacedError } from '@tally/fifo';
+import { ensureFifo, FifoReader, FifoReplacedError } from '@tally/fifo';
+import type { Lifecycle } from '@tally/lifecycle';
+import { SettingError } from '@tally/settings';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { Committer } from './committer';
-import type { IngestConfig } from './config';
-import { LineCounter } from './line-counter';
+import { Committer } from '../committer';
+import type { IngestConfig } from '../config';
+import type { IngestStatus } from '../health-server';
+import { LineCounter } from '../line-counter';
+import { refuse } from '../refuse';
+import type { ConnectionStatus, Source } from './source';
 
 /** How long shutdown waits for the `\n` of a line it is in the middle of (SPEC §5). */
 export const SHUTDOWN_LINE_WAIT_MS = 2_000;
 
+/** Makes FIFO_PATH a FIFO if nothing is there; exits 1 with one line if it cannot be one. */
+export async function ensureFifoReady(
+  fifoPath: string,
+  life: Lifecycle,
+  logger: Logger,
+): Promise<void> {
+  try {
+    const made = await life.during(ensureFifo(fifoPath));
+    logger.info({ event: 'fifo_ready', path: fifoPath, made }, 'FIFO ready');
+  } catch (error) {
+    if (error instanceof SettingError) refuse(error.message);
+    throw error;
+  }
+}
+
 /**
- * The ingest: FIFO -> lines -> counts -> Redis. Reading stops while the committer holds
+ * TRANSPORT=fifo: FIFO -> lines -> counts -> Redis. Reading stops while the committer holds
  * `maxPendingKeys` distinct keys (Redis away), so memory stays bounded and the producer is
  * slowed down by the full pipe instead of losing lines.
  */
-export class IngestService {
+export class FifoSource implements Source {
   readonly committer: Committer;
   readonly counter: LineCounter;
   private readonly reader: FifoReader;
@@ -27,6 +47,10 @@ export class IngestService {
     keys: KeyLayout,
     writer: { readonly ingestId: string; readonly lease: WriterLease },
     private readonly logger: Logger,
+    private readonly connection: () => ConnectionStatus = () => ({
+      redisStatus: redis.status,
+      lastRedisError: undefined,
+    }),
   ) {
     this.committer = new Committer(
       redis,
@@ -82,6 +106,19 @@ export class IngestService {
   /** True while the FIFO is not being read (backpressure, or shutting down). */
   get readerPaused(): boolean {
     return this.reader.isPaused;
+  }
+
+  status(): IngestStatus {
+    const { committer, counter } = this;
+    return {
+      ...this.connection(),
+      redisFailing: committer.failing,
+      lastWriteError: committer.lastError,
+      readerPaused: this.readerPaused,
+      heldKeys: committer.heldKeys,
+      read: counter.totals,
+      stored: committer.totals,
+    };
   }
 
   start(summaryEveryMs = 10_000): void {
