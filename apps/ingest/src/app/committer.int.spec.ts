@@ -1,4 +1,12 @@
-import { keyLayout, readCounts, readStats, WriterLease } from '@tally/aggregation';
+import {
+  BatchAggregator,
+  type BatchStamp,
+  commitBatch,
+  keyLayout,
+  readCounts,
+  readStats,
+  WriterLease,
+} from '@tally/aggregation';
 import {
   createTestRedis,
   deleteKeysWithPrefix,
@@ -87,6 +95,32 @@ describeWithRedis('Committer (real Redis)', () => {
     );
     expect(await readCounts(admin, keys, 'words')).toEqual([['lorem', 1]]);
     await c.drain();
+  });
+
+  it('retries a given write under one seq and counts what it stored', async () => {
+    const redis = client();
+    const lease = await WriterLease.acquire(redis, keys, 'ingest', 'writer', { leaseMs: 60_000 });
+    const c = await committer(redis, { ingestId: 'writer', lease });
+    const agg = new BatchAggregator();
+    agg.addEvent('foo');
+    agg.addWord('lorem');
+    const batch = agg.take();
+    const stamps: BatchStamp[] = [];
+    const seq = lease.lastSeq + 1;
+    const stored = await c.commit(batch, async (b, stamp) => {
+      stamps.push(stamp);
+      if (stamps.length < 3) throw new Error('not yet');
+      const outcome = await commitBatch(redis, keys, b, stamp, { retentionSeconds: 3600 });
+      return { batch: b, duplicate: outcome === 'duplicate' };
+    });
+    expect(stored).toBe(true);
+    expect(stamps.map((s) => s.seq)).toEqual([seq, seq, seq]);
+    expect(c.totals).toMatchObject({ batches: 1, events: 1, failedAttempts: 2 });
+    expect(c.failing).toBe(false);
+    expect(await readCounts(admin, keys, 'words')).toEqual([['lorem', 1]]);
+    // A write that finds nothing left to store (another consumer counted it) counts nothing.
+    expect(await c.commit(batch, async () => undefined)).toBe(true);
+    expect(c.totals.batches).toBe(1);
   });
 
   it('cuts batches of at most batchMaxKeys keys and stores every count', async () => {

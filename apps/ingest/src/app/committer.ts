@@ -37,7 +37,10 @@ export interface CommitterTotals {
   failedAttempts: number;
 }
 
-/** What a write stored: the batch written (it may be less than asked), and whether Redis had it already. */
+/**
+ * What a write stored: the batch written (less than asked when some of it was counted
+ * elsewhere), and whether Redis had it already.
+ */
 export interface Stored {
   readonly batch: Batch;
   /** This batch's own earlier attempt was applied but its reply lost. */
@@ -59,7 +62,7 @@ export interface OutageLog {
   recovered(outageMs: number, duplicate: boolean): void;
 }
 
-/** Totals that start at zero (the committer's and the stream source's). */
+/** Totals that start at zero (also the starting status's). */
 export function emptyTotals(): CommitterTotals {
   return { batches: 0, events: 0, malformedLines: 0, duplicates: 0, failedAttempts: 0 };
 }
@@ -71,6 +74,10 @@ export function emptyTotals(): CommitterTotals {
  * number that stays the same across its retries, so a lost reply never double-counts. While
  * Redis is away, `pending` keeps merging (counts, not lines) and `overloaded` turns true at
  * `maxPendingKeys`, the signal for the reader to stop reading the FIFO.
+ *
+ * `commit` is the commit loop itself (seq, retries with backoff, outage, roll-ups, totals),
+ * shared by every source: the stream source cuts its own batches and passes a write that also
+ * acks its entries.
  */
 export class Committer {
   readonly pending = new BatchAggregator();
