@@ -4,12 +4,18 @@ import { keyLayout } from '@tally/aggregation';
 import { loadConfigOrExit, redactUserInfo } from '@tally/settings';
 import pino from 'pino';
 import { loadConfig } from './app/config';
-import { serveHealth } from './app/health-endpoint';
-import { holdLease, ingestIdOf } from './app/lease';
-import { createIngestLifecycle } from './app/lifecycle';
-import { createIngestRedis, trackConnection } from './app/redis-client';
-import { createSource, prepareSource, type Source, startingStatus } from './app/sources';
+import { createSource, describeSource, prepareSource } from './app/sources';
+import { serveHealth } from './app/wiring/health';
+import { holdLease, ingestIdOf } from './app/wiring/lease';
+import { createIngestLifecycle } from './app/wiring/lifecycle';
+import { connectRedis } from './app/wiring/redis';
+import { StatusBoard } from './app/wiring/status';
 
+/**
+ * The ingest's composition root: reads the settings, then in this order makes the FIFO (with
+ * TRANSPORT=fifo), connects to Redis, serves /health, takes the lease on INGEST_ID and starts
+ * the source. A stop signal at any point undoes what was set up, newest first.
+ */
 async function main(): Promise<void> {
   const config = loadConfigOrExit('ingest', () => loadConfig(process.env));
   const logger = pino({ base: { app: 'ingest' } });
@@ -17,41 +23,24 @@ async function main(): Promise<void> {
   const ingestId = ingestIdOf(config);
   await prepareSource(config, life, logger);
 
-  const redis = createIngestRedis(config.redisUrl, logger.child({ component: 'redis' }));
-  life.defer(() =>
-    redis.quit().then(
-      () => undefined,
-      () => redis.disconnect(),
-    ),
-  );
-  const connection = trackConnection(redis);
-
-  // Set once start-up is done; /health reads it from the first request on.
-  const running: { source?: Source } = {};
+  const { redis, connection } = connectRedis(config, life, logger);
   const waitingFor = `waiting for the lease on INGEST_ID "${ingestId}"`;
-  const status = () => running.source?.status() ?? startingStatus(config, connection(), waitingFor);
-  await serveHealth(config, status, life, logger);
+  const board = new StatusBoard(config.transport, connection, waitingFor);
+  await serveHealth(config, () => board.read(), life, logger);
 
   const keys = keyLayout(config.keyPrefix);
   const lease = await holdLease(config, ingestId, redis, keys, life, logger);
-  const started = createSource(config, {
-    redis,
-    keys,
-    writer: { ingestId, lease },
-    connection,
-    logger,
-  });
-  running.source = started;
-  started.start();
-  life.running(() => started.stop());
+  const source = createSource(config, { redis, keys, writer: { ingestId, lease }, logger });
+  board.attach(source);
+  source.start();
+  life.running(() => source.stop());
   logger.info(
     {
       event: 'started',
       ingestId,
       continuesAtSeq: lease.lastSeq + 1,
       keyPrefix: config.keyPrefix,
-      transport: config.transport,
-      fifoPath: config.transport === 'fifo' ? config.fifoPath : undefined,
+      ...describeSource(config),
       health: `http://${config.healthHost}:${config.healthPort}/health`,
     },
     'ingest started',

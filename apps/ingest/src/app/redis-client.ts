@@ -1,8 +1,5 @@
-import { redisFailureReason } from '@tally/aggregation';
-import { redactUserInfo } from '@tally/settings';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { ConnectionStatus } from './sources/source';
 
 /**
  * The ingest's Redis client. The ingest must never drop a batch and never exit because Redis
@@ -41,17 +38,4 @@ export function createIngestRedis(url: string, logger: Logger): Redis {
     down = true;
   });
   return redis;
-}
-
-/**
- * The state of `redis` as /health shows it: its status and, since it was last ready, a short
- * reason for its last error, never an address or a password.
- */
-export function trackConnection(redis: Redis): () => ConnectionStatus {
-  let lastRedisError: string | undefined;
-  redis.on('error', (error: Error) => {
-    lastRedisError = redisFailureReason(error) ?? redactUserInfo(error.message);
-  });
-  redis.on('ready', () => (lastRedisError = undefined));
-  return () => ({ redisStatus: redis.status, lastRedisError });
 }

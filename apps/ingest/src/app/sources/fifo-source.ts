@@ -1,15 +1,16 @@
-import type { KeyLayout, WriterLease } from '@tally/aggregation';
+import type { KeyLayout } from '@tally/aggregation';
 import { ensureFifo, FifoReader, FifoReplacedError } from '@tally/fifo';
 import type { Lifecycle } from '@tally/lifecycle';
 import { SettingError } from '@tally/settings';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { Committer } from '../committer';
+import { Batcher, batchOutageLog } from '../commit/batcher';
+import { BucketRoller } from '../commit/bucket-roller';
+import { applyBatch, Committer } from '../commit/committer';
 import type { IngestConfig } from '../config';
-import type { IngestStatus } from '../health-server';
 import { LineCounter } from '../line-counter';
-import { refuse } from '../refuse';
-import type { ConnectionStatus, Source } from './source';
+import { refuse } from '../wiring/refuse';
+import type { Source, SourceStatus, Writer } from './source';
 
 /** How long shutdown waits for the `\n` of a line it is in the middle of (SPEC §5). */
 export const SHUTDOWN_LINE_WAIT_MS = 2_000;
@@ -30,13 +31,14 @@ export async function ensureFifoReady(
 }
 
 /**
- * TRANSPORT=fifo: FIFO -> lines -> counts -> Redis. Reading stops while the committer holds
+ * TRANSPORT=fifo: FIFO -> lines -> counts -> Redis. Reading stops while the batcher holds
  * `maxPendingKeys` distinct keys (Redis away), so memory stays bounded and the producer is
  * slowed down by the full pipe instead of losing lines.
  */
 export class FifoSource implements Source {
-  readonly committer: Committer;
-  readonly counter: LineCounter;
+  private readonly committer: Committer;
+  private readonly batcher: Batcher;
+  private readonly counter: LineCounter;
   private readonly reader: FifoReader;
   private stopping = false;
   private summaryTimer: NodeJS.Timeout | null = null;
@@ -45,31 +47,30 @@ export class FifoSource implements Source {
     config: IngestConfig,
     redis: Redis,
     keys: KeyLayout,
-    writer: { readonly ingestId: string; readonly lease: WriterLease },
+    writer: Writer,
     private readonly logger: Logger,
-    private readonly connection: () => ConnectionStatus = () => ({
-      redisStatus: redis.status,
-      lastRedisError: undefined,
-    }),
   ) {
+    const retentionSeconds = config.windowRetentionSeconds;
+    const committerLogger = logger.child({ component: 'committer' });
     this.committer = new Committer(
-      redis,
-      keys,
+      { ingestId: writer.ingestId, lease: writer.lease },
+      batchOutageLog(committerLogger, () => this.batcher.heldKeys),
+      new BucketRoller(redis, keys, retentionSeconds, committerLogger),
+    );
+    this.batcher = new Batcher(
+      this.committer,
+      applyBatch(redis, keys, retentionSeconds),
       {
-        ingestId: writer.ingestId,
-        lease: writer.lease,
-        retentionSeconds: config.windowRetentionSeconds,
         flushIntervalMs: config.flushIntervalMs,
         batchMaxKeys: config.batchMaxKeys,
         maxPendingKeys: config.maxPendingKeys,
       },
-      logger.child({ component: 'committer' }),
       (overloaded) => this.onPressure(overloaded),
     );
-    this.counter = new LineCounter(() => this.committer.pending, config.windowRetentionSeconds);
+    this.counter = new LineCounter(() => this.batcher.pending, retentionSeconds);
     const countBytes = (bytes: Buffer) => {
       this.counter.push(bytes);
-      this.committer.afterCounting();
+      this.batcher.afterCounting();
     };
     this.reader = new FifoReader(config.fifoPath, {
       onChunk: countBytes,
@@ -80,8 +81,8 @@ export class FifoSource implements Source {
         this.counter.endOfStream();
         // Every writer closed: nothing more is coming for now, so store without waiting for
         // the flush interval.
-        this.committer.afterCounting();
-        this.committer.flushNow();
+        this.batcher.afterCounting();
+        this.batcher.flushNow();
         this.logger.info(
           { event: 'fifo_eof', read: this.counter.totals },
           'every writer closed the FIFO; waiting for the next',
@@ -108,14 +109,13 @@ export class FifoSource implements Source {
     return this.reader.isPaused;
   }
 
-  status(): IngestStatus {
+  status(): SourceStatus {
     const { committer, counter } = this;
     return {
-      ...this.connection(),
       redisFailing: committer.failing,
       lastWriteError: committer.lastError,
       readerPaused: this.readerPaused,
-      heldKeys: committer.heldKeys,
+      heldKeys: this.batcher.heldKeys,
       read: counter.totals,
       stored: committer.totals,
     };
@@ -131,7 +131,7 @@ export class FifoSource implements Source {
     if (overloaded && !this.reader.isPaused) {
       this.reader.pause();
       this.logger.warn(
-        { event: 'backpressure_on', heldKeys: this.committer.heldKeys },
+        { event: 'backpressure_on', heldKeys: this.batcher.heldKeys },
         'holding the maximum of pending counts; stopped reading the FIFO until Redis catches up',
       );
     } else if (!overloaded && this.reader.isPaused && !this.stopping) {
@@ -153,16 +153,16 @@ export class FifoSource implements Source {
       // No `\n` within the limit (or every writer closed): the line is taken as it stands.
       if (this.counter.midLine) this.counter.endOfStream();
     }
-    this.committer.afterCounting();
-    const held = this.committer.heldKeys;
+    this.batcher.afterCounting();
+    const held = this.batcher.heldKeys;
     if (held > 0 && this.committer.failing) {
       this.logger.warn(
         { event: 'shutdown_waiting_for_redis', heldKeys: held },
         'shutting down: waiting for Redis to store the counts already read',
       );
     }
-    await this.committer.drain();
-    this.committer.stopTimer();
+    await this.batcher.drain();
+    this.batcher.stopTimer();
     await this.reader.close();
     if (this.summaryTimer) clearInterval(this.summaryTimer);
     this.logSummary('stopped');
@@ -174,7 +174,7 @@ export class FifoSource implements Source {
         event: 'summary',
         read: this.counter.totals,
         stored: this.committer.totals,
-        heldKeys: this.committer.heldKeys,
+        heldKeys: this.batcher.heldKeys,
         readerPaused: this.reader.isPaused,
         redisFailing: this.committer.failing,
       },

@@ -1,22 +1,15 @@
-import type { KeyLayout, WriterLease } from '@tally/aggregation';
+import type { KeyLayout } from '@tally/aggregation';
+import type { Lifecycle } from '@tally/lifecycle';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { emptyTotals } from '../committer';
+import { emptyTotals } from '../commit/committer';
 import type { IngestConfig } from '../config';
-import type { IngestStatus } from '../health-server';
 import { createIngestRedis } from '../redis-client';
-import type { Lifecycle } from '@tally/lifecycle';
 import { ensureFifoReady, FifoSource } from './fifo-source';
-import type { ConnectionStatus, Source } from './source';
+import type { Source, SourceStatus, Writer } from './source';
 import { StreamSource } from './stream-source';
 
-export type { ConnectionStatus, Source } from './source';
-
-/** The writer this process is: its id, and its lease on that id (taken before reading). */
-export interface Writer {
-  readonly ingestId: string;
-  readonly lease: WriterLease;
-}
+export type { Source, SourceStatus, Writer } from './source';
 
 /** What a source is built from besides the config. */
 export interface SourceDeps {
@@ -24,12 +17,13 @@ export interface SourceDeps {
   readonly redis: Redis;
   readonly keys: KeyLayout;
   readonly writer: Writer;
-  /** The state of `redis`, for the status. */
-  readonly connection: () => ConnectionStatus;
   readonly logger: Logger;
 }
 
-/** What the transport needs before anything else is opened (the FIFO itself). */
+/**
+ * What the transport needs before anything else is opened: the FIFO itself (exits 1 with one
+ * line when FIFO_PATH cannot be one). Nothing for the stream.
+ */
 export async function prepareSource(
   config: IngestConfig,
   life: Lifecycle,
@@ -43,10 +37,8 @@ export async function prepareSource(
  * source opens a second connection of its own for its blocking reads, closed by `stop`).
  */
 export function createSource(config: IngestConfig, deps: SourceDeps): Source {
-  const { redis, keys, writer, connection, logger } = deps;
-  if (config.transport === 'fifo') {
-    return new FifoSource(config, redis, keys, writer, logger, connection);
-  }
+  const { redis, keys, writer, logger } = deps;
+  if (config.transport === 'fifo') return new FifoSource(config, redis, keys, writer, logger);
   const reader = createIngestRedis(config.redisUrl, logger.child({ component: 'redis-reader' }));
   const source = new StreamSource(
     redis,
@@ -60,7 +52,6 @@ export function createSource(config: IngestConfig, deps: SourceDeps): Source {
       readCount: config.streamReadCount,
     },
     logger.child({ component: 'stream' }),
-    connection,
   );
   return {
     start: () => source.start(),
@@ -72,27 +63,30 @@ export function createSource(config: IngestConfig, deps: SourceDeps): Source {
   };
 }
 
-/**
- * The status while start-up waits (for the lease): nothing read, nothing stored yet. With
- * the stream transport it has a `stream` part from the start, so that /metrics (whose
- * registry is built once, from the first status) has the stream metrics.
- */
-export function startingStatus(
-  config: IngestConfig,
-  connection: ConnectionStatus,
-  waitingFor: string,
-): IngestStatus {
+/** What the `started` log line says of the source. */
+export function describeSource(config: IngestConfig): {
+  transport: IngestConfig['transport'];
+  fifoPath?: string;
+} {
   return {
-    ...connection,
-    starting: waitingFor,
+    transport: config.transport,
+    fifoPath: config.transport === 'fifo' ? config.fifoPath : undefined,
+  };
+}
+
+/**
+ * A source's status before it exists (start-up waits for the lease): nothing read, nothing
+ * stored yet. With the stream transport it has a `stream` part from the start, so that
+ * /metrics (whose registry is built once, from the first status) has the stream metrics.
+ */
+export function notStartedStatus(transport: IngestConfig['transport']): SourceStatus {
+  return {
     redisFailing: false,
     readerPaused: true,
     heldKeys: 0,
     read: { events: 0, malformedLines: 0, blankLines: 0, outsideWindow: { old: 0, future: 0 } },
     stored: emptyTotals(),
     stream:
-      config.transport === 'redis-stream'
-        ? { acked: 0, claimed: 0, countedElsewhere: 0 }
-        : undefined,
+      transport === 'redis-stream' ? { acked: 0, claimed: 0, countedElsewhere: 0 } : undefined,
   };
 }

@@ -15,10 +15,10 @@ import {
 } from '@tally/aggregation';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { Committer, type CommitterTotals, type OutageLog, type WriteBatch } from '../committer';
-import type { IngestStatus } from '../health-server';
+import { BucketRoller } from '../commit/bucket-roller';
+import { type Commit, Committer, type CommitterTotals, type OutageLog } from '../commit/committer';
 import { LineCounter } from '../line-counter';
-import type { ConnectionStatus, Source } from './source';
+import type { Source, SourceStatus } from './source';
 
 export interface StreamSourceOptions {
   /** The consumer name in the group, and the stamp of this replica's batches. */
@@ -78,30 +78,17 @@ export class StreamSource implements Source {
     private readonly keys: KeyLayout,
     private readonly options: StreamSourceOptions,
     private readonly logger: Logger,
-    private readonly connection: () => ConnectionStatus = () => ({
-      redisStatus: redis.status,
-      lastRedisError: undefined,
-    }),
   ) {
     this.counter = new LineCounter(() => this.pending, options.retentionSeconds);
     this.committer = new Committer(
-      redis,
-      keys,
       {
         ingestId: options.ingestId,
         lease: options.lease,
-        retentionSeconds: options.retentionSeconds,
-        // Batches are cut here, one per read (never split: the acks go with it), so the
-        // committer's own batching (afterCounting, flushNow) is not used.
-        flushIntervalMs: 0,
-        batchMaxKeys: Number.POSITIVE_INFINITY,
-        maxPendingKeys: Number.POSITIVE_INFINITY,
         retryBaseMs: options.retryBaseMs,
         retryMaxMs: options.retryMaxMs,
       },
-      logger,
-      undefined,
       streamOutageLog(logger),
+      new BucketRoller(redis, keys, options.retentionSeconds, logger),
     );
   }
 
@@ -118,9 +105,8 @@ export class StreamSource implements Source {
     return this.committer.lastError;
   }
 
-  status(): IngestStatus {
+  status(): SourceStatus {
     return {
-      ...this.connection(),
       redisFailing: this.failing,
       lastWriteError: this.lastError,
       readerPaused: false,
@@ -196,33 +182,52 @@ export class StreamSource implements Source {
 
   /** Counts `entries` and commits them with their acks; retries until Redis has answered. */
   private async commitEntries(entries: StreamEntry[]): Promise<void> {
-    let current = entries;
-    this.heldEntries = current.length;
-    let batch = this.countInto(this.counter, current);
-    // Counts and XACKs in one script call; the committer retries it under the same seq.
-    const writeWithAcks: WriteBatch = async (_batch, stamp) => {
-      while (current.length > 0) {
-        const ids = current.map((e) => e.id);
-        const windows = { retentionSeconds: this.options.retentionSeconds };
-        const outcome = await commitStreamBatch(this.redis, this.keys, batch, stamp, windows, ids);
-        if (outcome !== 'stale') {
-          this.streamTotals.acked += current.length;
-          return { batch, duplicate: outcome === 'duplicate' };
-        }
-        // Another consumer counted some of them first: count only the rest, same seq.
-        const pending = await stillPending(this.redis, this.keys, ids);
-        this.streamTotals.countedElsewhere += current.length - pending.size;
-        current = current.filter((e) => pending.has(e.id));
-        batch = this.countInto(
-          new LineCounter(() => this.pending, this.options.retentionSeconds),
-          current,
-        );
-      }
-      return undefined;
-    };
+    this.heldEntries = entries.length;
     // Lease lost: another process consumes as this id now; its entries stay pending for it.
-    if (!(await this.committer.commit(batch, writeWithAcks))) this.stopping = true;
+    if (!(await this.committer.store(this.entriesCommit(entries)))) this.stopping = true;
     this.heldEntries = 0;
+  }
+
+  /**
+   * The stream's write: the counts of `entries` and their XACKs in one script call. Entries
+   * another consumer counted first (a reclaim race) are dropped and the rest recounted, under
+   * the same seq; nothing was written by the refused call.
+   */
+  private entriesCommit(entries: StreamEntry[]): Commit {
+    let current = entries;
+    let batch = this.countInto(this.counter, current);
+    const windows = { retentionSeconds: this.options.retentionSeconds };
+    return {
+      get batch() {
+        return batch;
+      },
+      write: async (stamp) => {
+        while (current.length > 0) {
+          const ids = current.map((e) => e.id);
+          const outcome = await commitStreamBatch(
+            this.redis,
+            this.keys,
+            batch,
+            stamp,
+            windows,
+            ids,
+          );
+          if (outcome !== 'stale') {
+            this.streamTotals.acked += current.length;
+            return outcome;
+          }
+          // Another consumer counted some of them first: count only the rest, same seq.
+          const pending = await stillPending(this.redis, this.keys, ids);
+          this.streamTotals.countedElsewhere += current.length - pending.size;
+          current = current.filter((e) => pending.has(e.id));
+          batch = this.countInto(
+            new LineCounter(() => this.pending, this.options.retentionSeconds),
+            current,
+          );
+        }
+        return 'nothing-left';
+      },
+    };
   }
 
   private countInto(counter: LineCounter, entries: readonly StreamEntry[]): Batch {

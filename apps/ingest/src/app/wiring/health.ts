@@ -1,7 +1,7 @@
 import type { Lifecycle } from '@tally/lifecycle';
 import type { Logger } from 'pino';
-import type { IngestConfig } from './config';
-import { closeServer, createHealthServer, type IngestStatus, listenOn } from './health-server';
+import type { IngestConfig } from '../config';
+import { closeServer, createHealthServer, type IngestStatus, listenOn } from '../health-server';
 import { refuse } from './refuse';
 
 /**

@@ -5,7 +5,7 @@ import type { Lifecycle } from '@tally/lifecycle';
 import { redactUserInfo } from '@tally/settings';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { IngestConfig } from './config';
+import type { IngestConfig } from '../config';
 import { refuse } from './refuse';
 
 /** INGEST_ID, or one made up for this process (host, pid and a random part). */
