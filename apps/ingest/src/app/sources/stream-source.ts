@@ -58,11 +58,11 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * stay in the stream. Also trims the stream below what the group has acked, every second.
  */
 export class StreamSource implements Source {
-  readonly counter: LineCounter;
   readonly streamTotals: StreamTotals = { acked: 0, claimed: 0, countedElsewhere: 0 };
   /** The last measurement of the stream (length, pending, undelivered). */
   state: StreamState | undefined;
-  private pending = new BatchAggregator();
+  private readonly counter: LineCounter;
+  private readonly pending = new BatchAggregator();
   private heldEntries = 0;
   private stopping = false;
   private loop: Promise<void> | null = null;
@@ -97,18 +97,10 @@ export class StreamSource implements Source {
     return this.committer.totals;
   }
 
-  get failing(): boolean {
-    return this.committer.failing;
-  }
-
-  get lastError(): string | undefined {
-    return this.committer.lastError;
-  }
-
   status(): SourceStatus {
     return {
-      redisFailing: this.failing,
-      lastWriteError: this.lastError,
+      redisFailing: this.committer.failing,
+      lastWriteError: this.committer.lastError,
       readerPaused: false,
       heldKeys: 0,
       read: this.counter.totals,
