@@ -6,7 +6,7 @@ import {
   type ServerLimits,
 } from '@tally/http-server';
 import type { Registry } from 'prom-client';
-import type { CommitterTotals } from './committer';
+import type { CommitterTotals } from './commit/committer';
 import { createIngestRegistry } from './ingest-metrics';
 import type { LineTotals } from './line-counter';
 

@@ -1,22 +1,44 @@
-import type { KeyLayout, WriterLease } from '@tally/aggregation';
-import { FifoReader, FifoReplacedError } from '@tally/fifo';
+import type { KeyLayout } from '@tally/aggregation';
+import { ensureFifo, FifoReader, FifoReplacedError } from '@tally/fifo';
+import type { Lifecycle } from '@tally/lifecycle';
+import { SettingError } from '@tally/settings';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { Committer } from './committer';
-import type { IngestConfig } from './config';
-import { LineCounter } from './line-counter';
+import { Batcher, batchOutageLog } from '../commit/batcher';
+import { BucketRoller } from '../commit/bucket-roller';
+import { applyBatch, Committer } from '../commit/committer';
+import type { IngestConfig } from '../config';
+import { LineCounter } from '../line-counter';
+import { refuse } from '../wiring/refuse';
+import type { Source, SourceStatus, Writer } from './source';
 
 /** How long shutdown waits for the `\n` of a line it is in the middle of (SPEC §5). */
 export const SHUTDOWN_LINE_WAIT_MS = 2_000;
 
+/** Makes FIFO_PATH a FIFO if nothing is there; exits 1 with one line if it cannot be one. */
+export async function ensureFifoReady(
+  fifoPath: string,
+  life: Lifecycle,
+  logger: Logger,
+): Promise<void> {
+  try {
+    const made = await life.during(ensureFifo(fifoPath));
+    logger.info({ event: 'fifo_ready', path: fifoPath, made }, 'FIFO ready');
+  } catch (error) {
+    if (error instanceof SettingError) refuse(error.message);
+    throw error;
+  }
+}
+
 /**
- * The ingest: FIFO -> lines -> counts -> Redis. Reading stops while the committer holds
+ * TRANSPORT=fifo: FIFO -> lines -> counts -> Redis. Reading stops while the batcher holds
  * `maxPendingKeys` distinct keys (Redis away), so memory stays bounded and the producer is
  * slowed down by the full pipe instead of losing lines.
  */
-export class IngestService {
-  readonly committer: Committer;
-  readonly counter: LineCounter;
+export class FifoSource implements Source {
+  private readonly committer: Committer;
+  private readonly batcher: Batcher;
+  private readonly counter: LineCounter;
   private readonly reader: FifoReader;
   private stopping = false;
   private summaryTimer: NodeJS.Timeout | null = null;
@@ -25,27 +47,30 @@ export class IngestService {
     config: IngestConfig,
     redis: Redis,
     keys: KeyLayout,
-    writer: { readonly ingestId: string; readonly lease: WriterLease },
+    writer: Writer,
     private readonly logger: Logger,
   ) {
+    const retentionSeconds = config.windowRetentionSeconds;
+    const committerLogger = logger.child({ component: 'committer' });
     this.committer = new Committer(
-      redis,
-      keys,
+      { ingestId: writer.ingestId, lease: writer.lease },
+      batchOutageLog(committerLogger, () => this.batcher.heldKeys),
+      new BucketRoller(redis, keys, retentionSeconds, committerLogger),
+    );
+    this.batcher = new Batcher(
+      this.committer,
+      applyBatch(redis, keys, retentionSeconds),
       {
-        ingestId: writer.ingestId,
-        lease: writer.lease,
-        retentionSeconds: config.windowRetentionSeconds,
         flushIntervalMs: config.flushIntervalMs,
         batchMaxKeys: config.batchMaxKeys,
         maxPendingKeys: config.maxPendingKeys,
       },
-      logger.child({ component: 'committer' }),
       (overloaded) => this.onPressure(overloaded),
     );
-    this.counter = new LineCounter(() => this.committer.pending, config.windowRetentionSeconds);
+    this.counter = new LineCounter(() => this.batcher.pending, retentionSeconds);
     const countBytes = (bytes: Buffer) => {
       this.counter.push(bytes);
-      this.committer.afterCounting();
+      this.batcher.afterCounting();
     };
     this.reader = new FifoReader(config.fifoPath, {
       onChunk: countBytes,
@@ -56,8 +81,8 @@ export class IngestService {
         this.counter.endOfStream();
         // Every writer closed: nothing more is coming for now, so store without waiting for
         // the flush interval.
-        this.committer.afterCounting();
-        this.committer.flushNow();
+        this.batcher.afterCounting();
+        this.batcher.flushNow();
         this.logger.info(
           { event: 'fifo_eof', read: this.counter.totals },
           'every writer closed the FIFO; waiting for the next',
@@ -84,6 +109,18 @@ export class IngestService {
     return this.reader.isPaused;
   }
 
+  status(): SourceStatus {
+    const { committer, counter } = this;
+    return {
+      redisFailing: committer.failing,
+      lastWriteError: committer.lastError,
+      readerPaused: this.readerPaused,
+      heldKeys: this.batcher.heldKeys,
+      read: counter.totals,
+      stored: committer.totals,
+    };
+  }
+
   start(summaryEveryMs = 10_000): void {
     this.reader.start();
     this.summaryTimer = setInterval(() => this.logSummary(), summaryEveryMs);
@@ -94,7 +131,7 @@ export class IngestService {
     if (overloaded && !this.reader.isPaused) {
       this.reader.pause();
       this.logger.warn(
-        { event: 'backpressure_on', heldKeys: this.committer.heldKeys },
+        { event: 'backpressure_on', heldKeys: this.batcher.heldKeys },
         'holding the maximum of pending counts; stopped reading the FIFO until Redis catches up',
       );
     } else if (!overloaded && this.reader.isPaused && !this.stopping) {
@@ -116,16 +153,16 @@ export class IngestService {
       // No `\n` within the limit (or every writer closed): the line is taken as it stands.
       if (this.counter.midLine) this.counter.endOfStream();
     }
-    this.committer.afterCounting();
-    const held = this.committer.heldKeys;
+    this.batcher.afterCounting();
+    const held = this.batcher.heldKeys;
     if (held > 0 && this.committer.failing) {
       this.logger.warn(
         { event: 'shutdown_waiting_for_redis', heldKeys: held },
         'shutting down: waiting for Redis to store the counts already read',
       );
     }
-    await this.committer.drain();
-    this.committer.stopTimer();
+    await this.batcher.drain();
+    this.batcher.stopTimer();
     await this.reader.close();
     if (this.summaryTimer) clearInterval(this.summaryTimer);
     this.logSummary('stopped');
@@ -137,7 +174,7 @@ export class IngestService {
         event: 'summary',
         read: this.counter.totals,
         stored: this.committer.totals,
-        heldKeys: this.committer.heldKeys,
+        heldKeys: this.batcher.heldKeys,
         readerPaused: this.reader.isPaused,
         redisFailing: this.committer.failing,
       },

@@ -1,7 +1,7 @@
 /**
  * Whether Redis work is failing right now, since when and why, and when a failure is worth a
- * log line: the first of an outage, then one every 10 s while it lasts (no log storm). Shared
- * by the committer (FIFO path) and the stream source.
+ * log line: the first of an outage, then one every 10 s while it lasts (no log storm). Kept by
+ * the Committer, for its writes and for a source's reads.
  */
 export class Outage {
   private since: number | null = null;

@@ -1,4 +1,11 @@
-import { keyLayout, readCounts, readStats, WriterLease } from '@tally/aggregation';
+import {
+  BatchAggregator,
+  commitBatch,
+  keyLayout,
+  readCounts,
+  readStats,
+  WriterLease,
+} from '@tally/aggregation';
 import {
   createTestRedis,
   deleteKeysWithPrefix,
@@ -8,8 +15,10 @@ import {
 } from '@tally/aggregation/testing';
 import type { Redis } from 'ioredis';
 import pino from 'pino';
-import { Committer } from './committer';
-import { createIngestRedis } from './redis-client';
+import { createIngestRedis } from '../redis-client';
+import { Batcher, batchOutageLog } from './batcher';
+import { BucketRoller } from './bucket-roller';
+import { applyBatch, type BatchStamp, Committer } from './committer';
 import { eventually } from '@tally/testing';
 
 const silent = pino({ level: 'silent' });
@@ -28,33 +37,40 @@ describeWithRedis('Committer (real Redis)', () => {
     clients.push(redis);
     return redis;
   }
-  /** A committer holding the lease on `overrides.ingestId` (default `test`), taken through `redis`. */
-  async function committer(
+  /**
+   * The FIFO's commit path, a Batcher over the Committer, holding the lease on
+   * `overrides.ingestId` (default `test`), taken through `redis`.
+   */
+  async function batching(
     redis: Redis,
-    overrides: Partial<ConstructorParameters<typeof Committer>[2]> = {},
+    overrides: {
+      ingestId?: string;
+      lease?: WriterLease;
+      batchMaxKeys?: number;
+      maxPendingKeys?: number;
+    } = {},
     onPressure?: (o: boolean) => void,
   ) {
     const ingestId = overrides.ingestId ?? 'test';
     const lease =
       overrides.lease ??
       (await WriterLease.acquire(redis, keys, 'ingest', ingestId, { leaseMs: 60_000 }));
-    return new Committer(
-      redis,
-      keys,
+    const committer = new Committer(
+      { ingestId, lease, retryBaseMs: 10, retryMaxMs: 100 },
+      batchOutageLog(silent, () => batcher.heldKeys),
+      new BucketRoller(redis, keys, 3600, silent),
+    );
+    const batcher: Batcher = new Batcher(
+      committer,
+      applyBatch(redis, keys, 3600),
       {
-        ingestId,
-        lease,
-        retentionSeconds: 3600,
         flushIntervalMs: 20,
-        batchMaxKeys: 1000,
-        maxPendingKeys: 10_000,
-        retryBaseMs: 10,
-        retryMaxMs: 100,
-        ...overrides,
+        batchMaxKeys: overrides.batchMaxKeys ?? 1000,
+        maxPendingKeys: overrides.maxPendingKeys ?? 10_000,
       },
-      silent,
       onPressure,
     );
+    return { batcher, committer };
   }
 
   beforeAll(() => {
@@ -70,7 +86,7 @@ describeWithRedis('Committer (real Redis)', () => {
   });
 
   it('stores pending counts after the flush interval without being asked', async () => {
-    const c = await committer(client());
+    const { batcher: c } = await batching(client());
     c.pending.addEvent('foo');
     c.pending.addWord('lorem');
     c.afterCounting();
@@ -83,15 +99,43 @@ describeWithRedis('Committer (real Redis)', () => {
     await c.drain();
   });
 
+  it('retries a given write under one seq and counts what it stored', async () => {
+    const redis = client();
+    const lease = await WriterLease.acquire(redis, keys, 'ingest', 'writer', { leaseMs: 60_000 });
+    const { committer: c } = await batching(redis, { ingestId: 'writer', lease });
+    const agg = new BatchAggregator();
+    agg.addEvent('foo');
+    agg.addWord('lorem');
+    const batch = agg.take();
+    const stamps: BatchStamp[] = [];
+    const seq = lease.lastSeq + 1;
+    const stored = await c.store({
+      batch,
+      write: async (stamp) => {
+        stamps.push(stamp);
+        if (stamps.length < 3) throw new Error('not yet');
+        return commitBatch(redis, keys, batch, stamp, { retentionSeconds: 3600 });
+      },
+    });
+    expect(stored).toBe(true);
+    expect(stamps.map((s) => s.seq)).toEqual([seq, seq, seq]);
+    expect(c.totals).toMatchObject({ batches: 1, events: 1, failedAttempts: 2 });
+    expect(c.failing).toBe(false);
+    expect(await readCounts(admin, keys, 'words')).toEqual([['lorem', 1]]);
+    // A write that finds nothing left to store (another consumer counted it) counts nothing.
+    expect(await c.store({ batch, write: async () => 'nothing-left' })).toBe(true);
+    expect(c.totals.batches).toBe(1);
+  });
+
   it('cuts batches of at most batchMaxKeys keys and stores every count', async () => {
-    const c = await committer(client(), { batchMaxKeys: 100 });
+    const { batcher: c, committer } = await batching(client(), { batchMaxKeys: 100 });
     for (let i = 0; i < 1050; i++) {
       c.pending.addEvent('foo');
       c.pending.addWord(`w${i}`);
       c.afterCounting();
     }
     await c.drain();
-    expect(c.totals.batches).toBeGreaterThanOrEqual(11);
+    expect(committer.totals.batches).toBeGreaterThanOrEqual(11);
     expect(await admin.hlen(keys.words)).toBe(1050);
     expect(await readStats(admin, keys)).toEqual({ events: 1050, malformedLines: 0 });
   });
@@ -102,7 +146,7 @@ describeWithRedis('Committer (real Redis)', () => {
     const server = await startOwnRedisServer();
     const own = createTestRedis(server.url);
     const redis = client(server.url);
-    const c = await committer(redis, { batchMaxKeys: 50 });
+    const { batcher: c, committer } = await batching(redis, { batchMaxKeys: 50 });
     const expected = 20_000;
     let killing = true;
     const killer = (async () => {
@@ -127,7 +171,7 @@ describeWithRedis('Committer (real Redis)', () => {
     });
     const words = await readCounts(own, keys, 'words');
     expect(words.reduce((n, [, v]) => n + v, 0)).toBe(expected);
-    expect(c.totals.failedAttempts).toBeGreaterThan(0);
+    expect(committer.totals.failedAttempts).toBeGreaterThan(0);
     own.disconnect();
     await server.dispose();
   });
@@ -137,7 +181,7 @@ describeWithRedis('Committer (real Redis)', () => {
     const own = createTestRedis(server.url);
     try {
       const pressure: boolean[] = [];
-      const c = await committer(
+      const { batcher: c, committer } = await batching(
         client(server.url),
         { maxPendingKeys: 100, batchMaxKeys: 50 },
         (o) => pressure.push(o),
@@ -149,7 +193,9 @@ describeWithRedis('Committer (real Redis)', () => {
         c.pending.addWord(`w${i}`);
         c.afterCounting();
       }
-      await eventually('the committer to notice the outage', () => c.failing, { everyMs: 10 });
+      await eventually('the committer to notice the outage', () => committer.failing, {
+        everyMs: 10,
+      });
       expect(c.overloaded).toBe(true);
       expect(pressure).toEqual([true]);
       await server.start();
@@ -167,18 +213,18 @@ describeWithRedis('Committer (real Redis)', () => {
     const redis = client();
     const lease = () => WriterLease.acquire(redis, keys, 'ingest', 'fixed', { leaseMs: 60_000 });
     const firstLease = await lease();
-    const first = await committer(redis, { ingestId: 'fixed', lease: firstLease });
+    const { batcher: first } = await batching(redis, { ingestId: 'fixed', lease: firstLease });
     for (let i = 0; i < 3; i++) {
       first.pending.addEvent('foo');
       first.flushNow();
       await first.drain();
     }
     await firstLease.release();
-    const second = await committer(redis, { ingestId: 'fixed', lease: await lease() });
-    second.pending.addEvent('foo');
-    second.pending.addWord('after-restart');
-    await second.drain();
-    expect(second.totals.duplicates).toBe(0);
+    const second = await batching(redis, { ingestId: 'fixed', lease: await lease() });
+    second.batcher.pending.addEvent('foo');
+    second.batcher.pending.addWord('after-restart');
+    await second.batcher.drain();
+    expect(second.committer.totals.duplicates).toBe(0);
     expect(await readStats(admin, keys)).toEqual({ events: 4, malformedLines: 0 });
     expect(await admin.get(keys.appliedSeq('fixed'))).toBe('4');
   });
@@ -186,13 +232,13 @@ describeWithRedis('Committer (real Redis)', () => {
   it('stops writing, and reports the lease lost, when another process holds its id', async () => {
     const redis = client();
     const lease = await WriterLease.acquire(redis, keys, 'ingest', 'shared', { leaseMs: 60_000 });
-    const c = await committer(redis, { ingestId: 'shared', lease });
+    const { batcher: c, committer } = await batching(redis, { ingestId: 'shared', lease });
     const lost = new Promise<string>((resolve) => lease.onLost(resolve));
     await admin.set(keys.writerLease('ingest', 'shared'), 'another-process', 'PX', 60_000);
     c.pending.addEvent('foo');
     c.flushNow();
     expect(await lost).toMatch(/another process holds the lease/);
     expect(await readStats(admin, keys)).toEqual({ events: 0, malformedLines: 0 });
-    expect(c.totals.failedAttempts).toBe(0);
+    expect(committer.totals.failedAttempts).toBe(0);
   });
 });

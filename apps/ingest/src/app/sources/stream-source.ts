@@ -15,10 +15,10 @@ import {
 } from '@tally/aggregation';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { BucketRoller } from './bucket-roller';
-import { Outage, retryDelayMs } from './outage';
-import { type CommitterTotals, emptyTotals, isLeaseLost } from './committer';
-import { LineCounter } from './line-counter';
+import { BucketRoller } from '../commit/bucket-roller';
+import { type Commit, Committer, type CommitterTotals, type OutageLog } from '../commit/committer';
+import { LineCounter } from '../line-counter';
+import type { Source, SourceStatus } from './source';
 
 export interface StreamSourceOptions {
   /** The consumer name in the group, and the stamp of this replica's batches. */
@@ -57,22 +57,19 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * more than `readCount` entries, so a Redis outage costs nothing but time: unacked entries
  * stay in the stream. Also trims the stream below what the group has acked, every second.
  */
-export class StreamSource {
-  readonly counter: LineCounter;
-  readonly totals: CommitterTotals = emptyTotals();
+export class StreamSource implements Source {
   readonly streamTotals: StreamTotals = { acked: 0, claimed: 0, countedElsewhere: 0 };
   /** The last measurement of the stream (length, pending, undelivered). */
   state: StreamState | undefined;
-  private pending = new BatchAggregator();
+  private readonly counter: LineCounter;
+  private readonly pending = new BatchAggregator();
   private heldEntries = 0;
-  private seq = 0;
   private stopping = false;
   private loop: Promise<void> | null = null;
   private trimTimer: NodeJS.Timeout | null = null;
-  private readonly outage = new Outage();
   private nextClaimAt = 0;
-
-  private readonly roller: BucketRoller;
+  /** The one commit loop (seq, outage, roll-ups, totals); its write also acks the entries. */
+  private readonly committer: Committer;
 
   constructor(
     private readonly redis: Redis,
@@ -83,16 +80,33 @@ export class StreamSource {
     private readonly logger: Logger,
   ) {
     this.counter = new LineCounter(() => this.pending, options.retentionSeconds);
-    this.roller = new BucketRoller(redis, keys, options.retentionSeconds, logger);
-    this.seq = options.lease.lastSeq;
+    this.committer = new Committer(
+      {
+        ingestId: options.ingestId,
+        lease: options.lease,
+        retryBaseMs: options.retryBaseMs,
+        retryMaxMs: options.retryMaxMs,
+      },
+      streamOutageLog(logger),
+      new BucketRoller(redis, keys, options.retentionSeconds, logger),
+    );
   }
 
-  get failing(): boolean {
-    return this.outage.failing;
+  /** What this replica stored (batches, events, duplicates, failed attempts). */
+  get totals(): CommitterTotals {
+    return this.committer.totals;
   }
 
-  get lastError(): string | undefined {
-    return this.outage.lastError;
+  status(): SourceStatus {
+    return {
+      redisFailing: this.committer.failing,
+      lastWriteError: this.committer.lastError,
+      readerPaused: false,
+      heldKeys: 0,
+      read: this.counter.totals,
+      stored: this.totals,
+      stream: { ...this.streamTotals, ...this.state },
+    };
   }
 
   /** Entries read and not committed yet (at most STREAM_READ_COUNT). */
@@ -148,33 +162,52 @@ export class StreamSource {
           entries = await readNewEntries(this.reader, this.keys, ingestId, readCount, blockMs);
         }
         attempt = 0;
-        this.markWorking();
+        this.committer.markWorking();
       } catch (error) {
-        this.recordFailure(error as Error, attempt);
-        await sleep(this.backoff(attempt++));
+        this.committer.recordFailure(error as Error, attempt);
+        await sleep(this.committer.backoffMs(attempt++));
         continue;
       }
       if (entries.length > 0) await this.commitEntries(entries);
     }
   }
 
-  private backoff(attempt: number): number {
-    return retryDelayMs(attempt, this.options.retryBaseMs, this.options.retryMaxMs);
-  }
-
   /** Counts `entries` and commits them with their acks; retries until Redis has answered. */
   private async commitEntries(entries: StreamEntry[]): Promise<void> {
+    this.heldEntries = entries.length;
+    // Lease lost: another process consumes as this id now; its entries stay pending for it.
+    if (!(await this.committer.store(this.entriesCommit(entries)))) this.stopping = true;
+    this.heldEntries = 0;
+  }
+
+  /**
+   * The stream's write: the counts of `entries` and their XACKs in one script call. Entries
+   * another consumer counted first (a reclaim race) are dropped and the rest recounted, under
+   * the same seq; nothing was written by the refused call.
+   */
+  private entriesCommit(entries: StreamEntry[]): Commit {
     let current = entries;
-    this.heldEntries = current.length;
     let batch = this.countInto(this.counter, current);
-    const seq = ++this.seq;
-    for (let attempt = 0; current.length > 0;) {
-      try {
-        const ids = current.map((e) => e.id);
-        const stamp = { ingestId: this.options.ingestId, seq, lease: this.options.lease.stamp };
-        const windows = { retentionSeconds: this.options.retentionSeconds };
-        const outcome = await commitStreamBatch(this.redis, this.keys, batch, stamp, windows, ids);
-        if (outcome === 'stale') {
+    const windows = { retentionSeconds: this.options.retentionSeconds };
+    return {
+      get batch() {
+        return batch;
+      },
+      write: async (stamp) => {
+        while (current.length > 0) {
+          const ids = current.map((e) => e.id);
+          const outcome = await commitStreamBatch(
+            this.redis,
+            this.keys,
+            batch,
+            stamp,
+            windows,
+            ids,
+          );
+          if (outcome !== 'stale') {
+            this.streamTotals.acked += current.length;
+            return outcome;
+          }
           // Another consumer counted some of them first: count only the rest, same seq.
           const pending = await stillPending(this.redis, this.keys, ids);
           this.streamTotals.countedElsewhere += current.length - pending.size;
@@ -183,23 +216,10 @@ export class StreamSource {
             new LineCounter(() => this.pending, this.options.retentionSeconds),
             current,
           );
-          continue;
         }
-        this.recordSuccess(batch, current.length, outcome === 'duplicate');
-        await this.roller.afterCommit(batch);
-        break;
-      } catch (error) {
-        if (isLeaseLost(error)) {
-          // Another process consumes as this id now; its entries stay pending for it.
-          this.options.lease.markLost((error as Error).message);
-          this.stopping = true;
-          break;
-        }
-        this.recordFailure(error as Error, attempt);
-        await sleep(this.backoff(attempt++));
-      }
-    }
-    this.heldEntries = 0;
+        return 'nothing-left';
+      },
+    };
   }
 
   private countInto(counter: LineCounter, entries: readonly StreamEntry[]): Batch {
@@ -220,35 +240,19 @@ export class StreamSource {
       );
     }
   }
+}
 
-  private recordSuccess(batch: Batch, entries: number, duplicate: boolean): void {
-    this.totals.batches++;
-    // A duplicate is this batch's own earlier attempt, applied but its reply lost.
-    if (duplicate) this.totals.duplicates++;
-    this.totals.events += batch.events;
-    this.totals.malformedLines += batch.malformedLines;
-    this.streamTotals.acked += entries;
-    this.markWorking();
-  }
-
-  /** After any read or commit that Redis answered: no longer failing. */
-  private markWorking(): void {
-    const outageMs = this.outage.succeeded();
-    if (outageMs === undefined) return;
-    this.logger.info(
-      { event: 'redis_recovered', outageMs },
-      'Redis works again; reading the stream',
-    );
-  }
-
-  private recordFailure(error: Error, attempt: number): void {
-    this.totals.failedAttempts++;
-    const failingForMs = this.outage.failed(error, attempt);
-    if (failingForMs !== undefined) {
-      this.logger.warn(
+/** The stream's outage lines: one event for a failed read or commit, then Redis working. */
+function streamOutageLog(logger: Logger): OutageLog {
+  return {
+    retrying(error, failingForMs) {
+      logger.warn(
         { event: 'stream_retry', err: error.message, failingForMs },
         'stream read or commit failed; retrying (unacked entries stay in the stream)',
       );
-    }
-  }
+    },
+    recovered(outageMs) {
+      logger.info({ event: 'redis_recovered', outageMs }, 'Redis works again; reading the stream');
+    },
+  };
 }

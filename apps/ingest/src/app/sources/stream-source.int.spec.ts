@@ -15,7 +15,7 @@ import {
 } from '@tally/aggregation/testing';
 import type { Redis } from 'ioredis';
 import pino from 'pino';
-import { createIngestRedis } from './redis-client';
+import { createIngestRedis } from '../redis-client';
 import { StreamSource } from './stream-source';
 import { eventually } from '@tally/testing';
 
