@@ -41,8 +41,10 @@ describeFaults('a stop signal at any moment of start-up', () => {
     const lines = 60_000;
     const stream = joinLines(streamLines({ seed: 31, lines, uniqueWord: 's' }));
     const expected = countStream(stream);
-    // The writer waits on the FIFO (no reader yet), then feeds whichever ingest opens it.
-    const producer = p.startProducer(p.writeFile('startup.jsonl', stream), 20_000);
+    // The writer waits on the FIFO (no reader yet), then feeds whichever ingest opens it: paced
+    // so that it outlives the loop below (the ingests that run 300 ms read a few thousand lines
+    // each, more on a loaded machine), and the last ingest still has lines to read.
+    const producer = p.startProducer(p.writeFile('startup.jsonl', stream), 5_000);
     const outcomes: Record<number, (number | string)[]> = {};
     for (const delay of DELAYS_MS) {
       outcomes[delay] = [];
