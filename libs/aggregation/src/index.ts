@@ -1,44 +1,14 @@
-export { type KeyLayout, keyLayout, STREAM_GROUP, type WriterRole } from './lib/keys';
-export {
-  type AcquireLeaseOptions,
-  DEFAULT_LEASE_MS,
-  type LeaseStamp,
-  LeaseHeldError,
-  WriterLease,
-} from './lib/lease';
-export { type Batch, type CountGroup, type SecondCounts, BatchAggregator } from './lib/batch';
-export {
-  type BatchStamp,
-  type CommitOutcome,
-  type StreamCommitOutcome,
-  APPLIED_SEQ_TTL_SECONDS,
-  type WindowOptions,
-  applyBatchCall,
-  commitBatch,
-} from './lib/commit-batch';
-export { type CountEntry, compareEntries } from './lib/ranking';
-export {
-  type CountKind,
-  type CountQuery,
-  type Stats,
-  readCounts,
-  readStats,
-} from './lib/read-counts';
+// The public API of @tally/aggregation: what the apps and tools import, nothing else (test
+// helpers are in @tally/aggregation/testing). Internals stay reachable from the lib's own specs.
+export { type KeyLayout, keyLayout } from './lib/keys';
+export { type Batch, BatchAggregator } from './lib/batch';
+export { type WindowOptions, commitBatch } from './lib/commit-batch';
+export { type CountEntry } from './lib/ranking';
+export { type CountKind, type CountQuery, readCounts, readStats } from './lib/read-counts';
+export { readEventsPerSecond } from './lib/read-rates';
+export { isWindowed } from './lib/windows';
 export { RollUpQueue, rollUpBuckets } from './lib/roll-up';
-export { MAX_RATE_SECONDS, readEventsPerSecond } from './lib/read-rates';
-export { BatchRejectedError, type BatchRejectedCode } from './lib/errors';
-export { redisFailureReason } from './lib/redis-failure';
 export {
-  type BucketRef,
-  MAX_FUTURE_SKEW_SECONDS,
-  bucketStart,
-  coverWindow,
-  isWindowed,
-  windowLadder,
-} from './lib/windows';
-export { cesu8ToString, stringToCesu8 } from './lib/cesu8';
-export {
-  type AppendOutcome,
   type StreamEntry,
   type StreamState,
   appendStreamEntry,
@@ -50,3 +20,6 @@ export {
   stillPending,
   trimStream,
 } from './lib/stream';
+export { WriterLease } from './lib/lease';
+export { BatchRejectedError, LeaseHeldError } from './lib/errors';
+export { redisFailureReason } from './lib/redis-failure';

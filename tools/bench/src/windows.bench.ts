@@ -67,25 +67,31 @@ async function main(): Promise<void> {
       `loaded ${EVENTS} events (${TYPES} types, ${VOCABULARY}-word vocabulary) over ${RETENTION} s in ${Date.now() - started} ms, of which ${rollUpMs} ms rolling up ${rolledUp} buckets`,
     );
     const t0 = process.hrtime.bigint();
-    await readCounts(redis, keys, 'words', { windowSeconds: RETENTION, nowSeconds: now }, windows);
+    await readCounts(
+      redis,
+      keys,
+      'words',
+      { span: 'window', seconds: RETENTION, nowSeconds: now },
+      windows,
+    );
     console.log(
       `first words window=${RETENTION} (rolls up the last buckets) ${(Number(process.hrtime.bigint() - t0) / 1e6).toFixed(1)} ms`,
     );
 
     const variants: [string, CountKind, CountQuery][] = [];
     for (const kind of ['words', 'types'] as const) {
-      variants.push([`${kind} all time`, kind, {}]);
-      variants.push([`${kind} all time top=10`, kind, { top: 10 }]);
+      variants.push([`${kind} all time`, kind, { span: 'all' }]);
+      variants.push([`${kind} all time top=10`, kind, { span: 'all', top: 10 }]);
       for (const window of [60, 600, 3600]) {
         variants.push([
           `${kind} window=${window}`,
           kind,
-          { windowSeconds: window, nowSeconds: now },
+          { span: 'window', seconds: window, nowSeconds: now },
         ]);
         variants.push([
           `${kind} window=${window} top=10`,
           kind,
-          { windowSeconds: window, nowSeconds: now, top: 10 },
+          { span: 'window', seconds: window, nowSeconds: now, top: 10 },
         ]);
       }
     }

@@ -112,14 +112,15 @@ describe('parseCountParams', () => {
 
 describe('toCountQuery', () => {
   it('passes top alone when there is no window', () => {
-    expect(toCountQuery({ top: 5 }, 1_700_000_000)).toEqual({ top: 5 });
+    expect(toCountQuery({ top: 5 }, 1_700_000_000)).toEqual({ span: 'all', top: 5 });
   });
 
   it('passes the window and the server clock for a windowed read', () => {
     expect(toCountQuery({ window: 60 }, 1_700_000_000)).toEqual({
-      top: undefined,
-      windowSeconds: 60,
+      span: 'window',
+      seconds: 60,
       nowSeconds: 1_700_000_000,
+      top: undefined,
     });
   });
 });

@@ -72,6 +72,6 @@ export function parseCountParams(query: RawQuery, retentionSeconds: number): Cou
  * so the server's clock (`nowSeconds`, whole Unix seconds) is read once per request, here.
  */
 export function toCountQuery(params: CountParams, nowSeconds: number): CountQuery {
-  if (params.window === undefined) return { top: params.top };
-  return { top: params.top, windowSeconds: params.window, nowSeconds };
+  if (params.window === undefined) return { span: 'all', top: params.top };
+  return { span: 'window', seconds: params.window, nowSeconds, top: params.top };
 }

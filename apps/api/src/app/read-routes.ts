@@ -27,5 +27,6 @@ export const STATS_READ_KEY = 'stats';
  * window's key holds its `now` second, so a windowed read is shared within that second only.
  */
 export function countReadKey(kind: CountKind, query: CountQuery): string {
-  return `${kind}:top=${query.top ?? ''}:window=${query.windowSeconds ?? ''}@${query.nowSeconds ?? ''}`;
+  const window = query.span === 'window' ? `${query.seconds}@${query.nowSeconds}` : '@';
+  return `${kind}:top=${query.top ?? ''}:window=${window}`;
 }

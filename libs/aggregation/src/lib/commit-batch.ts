@@ -1,22 +1,10 @@
-import type { Redis, Result } from 'ioredis';
-import { applyBatchLua } from '../lua/scripts.generated';
+import type { Redis } from 'ioredis';
 import type { Batch } from './batch';
-import { BatchRejectedError } from './errors';
 import { type KeyLayout, STREAM_GROUP } from './keys';
 import type { LeaseStamp } from './lease';
+import { APPLY_BATCH, settle } from './script-status';
+import { withScripts } from './scripts';
 import { bucketStart, windowLadder } from './windows';
-
-declare module 'ioredis' {
-  interface RedisCommander<Context> {
-    /** libs/aggregation/src/lua/apply-batch.lua; see its header for keys and arguments. */
-    /** Arrays are flattened by ioredis's Command (args.flat()), so no argument spreading. */
-    tallyApplyBatch(
-      numKeys: number,
-      keys: string[],
-      args: (string | number)[],
-    ): Result<number, Context>;
-  }
-}
 
 /** Who wrote a batch and its place in that writer's sequence: what makes a retry idempotent. */
 export interface BatchStamp {
@@ -47,15 +35,6 @@ export type StreamCommitOutcome = CommitOutcome | 'stale';
  */
 export const APPLIED_SEQ_TTL_SECONDS = 7 * 24 * 3600;
 
-export function ensureScript(redis: Redis): void {
-  if (typeof (redis as Partial<Redis>).tallyApplyBatch !== 'function') {
-    // defineCommand sends EVALSHA and falls back to EVAL on NOSCRIPT (ioredis lib/Script.ts),
-    // so a Redis restart that empties the script cache costs one extra round trip, not an error.
-    // No fixed numberOfKeys: a batch touches as many bucket keys as it has seconds and levels.
-    redis.defineCommand('tallyApplyBatch', { lua: applyBatchLua });
-  }
-}
-
 /** What the windowed buckets need to know: the retention (and so the ladder of bucket sizes). */
 export interface WindowOptions {
   readonly retentionSeconds: number;
@@ -66,16 +45,16 @@ function pushPairs(args: (string | number)[], map: ReadonlyMap<string, number>):
 }
 
 /**
- * The script's KEYS and ARGV for `batch` (see apply-batch.lua). Exported for the benchmark.
- * With `entryIds`, the stream section: the batch counts those entries of `<prefix>:stream`.
+ * The script's KEYS and ARGV for `batch` (see apply-batch.lua). With `entryIds`, the stream
+ * section: the batch counts those entries of `<prefix>:stream`.
  */
-export function applyBatchCall(
+function applyBatchCall(
   keys: KeyLayout,
   batch: Batch,
   stamp: BatchStamp,
   windows: WindowOptions,
-  seqTtlSeconds = APPLIED_SEQ_TTL_SECONDS,
-  entryIds?: readonly string[],
+  seqTtlSeconds: number,
+  entryIds: readonly string[] | undefined,
 ): { keys: string[]; args: (string | number)[] } {
   const keyList = [
     keys.types,
@@ -163,38 +142,25 @@ export async function commitBatch(
   if (!Number.isSafeInteger(stamp.seq) || stamp.seq < 1) {
     throw new RangeError(`commitBatch: seq must be an integer >= 1, got ${stamp.seq}`);
   }
-  ensureScript(redis);
-  const call = applyBatchCall(keys, batch, stamp, windows, seqTtlSeconds);
-  // Passed as arrays, not spread: a big batch has more arguments than a JS call may take.
-  const result = await redis.tallyApplyBatch(call.keys.length, call.keys, call.args);
-  return outcomeOf(result, keys) as CommitOutcome; // -3 needs the stream section
+  const outcome = await applyBatch(redis, keys, batch, stamp, windows, seqTtlSeconds);
+  return outcome as CommitOutcome; // 'stale' comes only with entry ids
 }
 
-/** The one place where the script's status numbers become outcomes or errors. */
-export function outcomeOf(status: number, keys: KeyLayout): StreamCommitOutcome {
-  switch (status) {
-    case -3:
-      return 'stale';
-    case 1:
-      return 'applied';
-    case 0:
-      return 'duplicate';
-    case -1:
-      throw new BatchRejectedError(
-        'ERR_COUNT_KEY_WRONG_TYPE',
-        `a key under "${keys.prefix}:" that should hold counts is not a hash`,
-      );
-    case -2:
-      throw new BatchRejectedError(
-        'ERR_SEQ_KEY_CORRUPT',
-        `a key "${keys.prefix}:ingest:<id>:seq" does not hold a sequence number`,
-      );
-    case -4:
-      throw new BatchRejectedError(
-        'ERR_LEASE_LOST',
-        'another process holds the lease on this ingest id: nothing was written',
-      );
-    default:
-      throw new Error(`apply-batch returned an unknown status ${status}`);
-  }
+/**
+ * Runs apply-batch.lua for `batch` (with `entryIds`, its stream section) and settles its
+ * status: commitBatch and commitStreamBatch.
+ */
+export async function applyBatch(
+  redis: Redis,
+  keys: KeyLayout,
+  batch: Batch,
+  stamp: BatchStamp,
+  windows: WindowOptions,
+  seqTtlSeconds: number,
+  entryIds?: readonly string[],
+): Promise<StreamCommitOutcome> {
+  const call = applyBatchCall(keys, batch, stamp, windows, seqTtlSeconds, entryIds);
+  // Passed as arrays, not spread: a big batch has more arguments than a JS call may take.
+  const status = await withScripts(redis).tallyApplyBatch(call.keys.length, call.keys, call.args);
+  return settle('apply-batch', APPLY_BATCH, status, { keys, role: 'ingest', id: stamp.ingestId });
 }

@@ -9,9 +9,9 @@ import {
 } from '../testing';
 import { BatchAggregator } from './batch';
 import { commitBatch } from './commit-batch';
-import { BatchRejectedError } from './errors';
+import { BatchRejectedError, LeaseHeldError } from './errors';
 import { keyLayout } from './keys';
-import { LeaseHeldError, WriterLease } from './lease';
+import { WriterLease } from './lease';
 import { readStats } from './read-counts';
 import { appendStreamEntry } from './stream';
 

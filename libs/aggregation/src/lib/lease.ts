@@ -1,22 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis, Result } from 'ioredis';
-import { holdLeaseLua, releaseLeaseLua } from '../lua/scripts.generated';
-import { BatchRejectedError } from './errors';
+import type { Redis } from 'ioredis';
+import { LeaseHeldError } from './errors';
 import type { KeyLayout, WriterRole } from './keys';
-
-declare module 'ioredis' {
-  interface RedisCommander<Context> {
-    /** libs/aggregation/src/lua/hold-lease.lua; see its header. */
-    tallyHoldLease(
-      leaseKey: string,
-      seqKey: string,
-      token: string,
-      leaseMs: number,
-    ): Result<[number, number], Context>;
-    /** libs/aggregation/src/lua/release-lease.lua; see its header. */
-    tallyReleaseLease(leaseKey: string, token: string): Result<number, Context>;
-  }
-}
+import { HOLD_LEASE, HoldLeaseStatus, settle } from './script-status';
+import { withScripts } from './scripts';
 
 /**
  * How long a writer id stays taken after its holder's last renewal or write.
@@ -28,19 +15,6 @@ export const DEFAULT_LEASE_MS = 10_000;
 export interface LeaseStamp {
   readonly token: string;
   readonly ms: number;
-}
-
-/** Another live process uses this writer id: this one must not start (or go on). */
-export class LeaseHeldError extends Error {
-  override readonly name = 'LeaseHeldError';
-  readonly code = 'ERR_LEASE_HELD';
-}
-
-function defineLeaseScripts(redis: Redis): void {
-  if (typeof (redis as Partial<Redis>).tallyHoldLease !== 'function') {
-    redis.defineCommand('tallyHoldLease', { lua: holdLeaseLua, numberOfKeys: 2 });
-    redis.defineCommand('tallyReleaseLease', { lua: releaseLeaseLua, numberOfKeys: 1 });
-  }
 }
 
 export interface AcquireLeaseOptions {
@@ -108,7 +82,6 @@ export class WriterLease {
     id: string,
     options: AcquireLeaseOptions = {},
   ): Promise<WriterLease> {
-    defineLeaseScripts(redis);
     const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
     const clock = options.clockMs ?? monotonicMs;
     const key = keys.writerLease(role, id);
@@ -119,9 +92,9 @@ export class WriterLease {
     let waiting: 'held' | 'error' | undefined;
     for (let attempt = 0; ;) {
       options.signal?.throwIfAborted();
-      let reply: [number, number];
+      let reply: [HoldLeaseStatus, number];
       try {
-        reply = await redis.tallyHoldLease(key, seqKey, token, leaseMs);
+        reply = await withScripts(redis).tallyHoldLease(key, seqKey, token, leaseMs);
       } catch (error) {
         // The first attempts of a fresh client fail while it connects: not worth a word yet.
         if (waiting !== 'error' && attempt >= 2) {
@@ -134,18 +107,12 @@ export class WriterLease {
       }
       attempt = 0;
       const [status, value] = reply;
-      if (status === 1) {
+      if (settle('hold-lease', HOLD_LEASE, status, { keys, role, id }) === 'ours') {
         const lease = new WriterLease(redis, key, seqKey, value, leaseMs, token);
         // Stopped while the reply was on its way: give it straight back.
         if (options.signal?.aborted) await lease.release();
         options.signal?.throwIfAborted();
         return lease;
-      }
-      if (status === -2) {
-        throw new BatchRejectedError(
-          'ERR_SEQ_KEY_CORRUPT',
-          `"${seqKey}" does not hold a sequence number`,
-        );
       }
       // Held: `value` is the time it has left (-1: no expiry, set by hand; wait a lease).
       const left = value > 0 ? value : leaseMs;
@@ -194,13 +161,15 @@ export class WriterLease {
     if (this.renewTimer !== undefined || this.lostReason !== undefined) return;
     const renew = async () => {
       try {
-        const [status] = await this.redis.tallyHoldLease(
+        const [status] = await withScripts(this.redis).tallyHoldLease(
           this.key,
           this.seqKey,
           this.token,
           this.leaseMs,
         );
-        if (status === 0) this.markLost('another process took the id while this one was cut off');
+        if (status === HoldLeaseStatus.HeldByAnother) {
+          this.markLost('another process took the id while this one was cut off');
+        }
       } catch {
         // Redis away: the next renewal tries again; a write refreshes the lease as well.
       }
@@ -223,7 +192,7 @@ export class WriterLease {
     this.stopRenewing();
     if (this.lostReason !== undefined) return;
     try {
-      await this.redis.tallyReleaseLease(this.key, this.token);
+      await withScripts(this.redis).tallyReleaseLease(this.key, this.token);
     } catch {
       // Unreachable Redis: the lease lapses by itself.
     }

@@ -39,7 +39,7 @@ describeWithRedis('readCounts and readStats (real Redis)', () => {
   });
 
   it('returns only the top entries when asked', async () => {
-    expect(await readCounts(redis, keys, 'words', { top: 2 })).toEqual([
+    expect(await readCounts(redis, keys, 'words', { span: 'all', top: 2 })).toEqual([
       ['z', 5],
       ['__proto__', 3],
     ]);
@@ -48,7 +48,10 @@ describeWithRedis('readCounts and readStats (real Redis)', () => {
   it('returns nothing for a store that was never written', async () => {
     expect(await readCounts(redis, keyLayout(uniqueTestPrefix('empty')), 'types')).toEqual([]);
     expect(
-      await readCounts(redis, keyLayout(uniqueTestPrefix('empty')), 'words', { top: 3 }),
+      await readCounts(redis, keyLayout(uniqueTestPrefix('empty')), 'words', {
+        span: 'all',
+        top: 3,
+      }),
     ).toEqual([]);
     expect(await readStats(redis, keyLayout(uniqueTestPrefix('empty')))).toEqual({
       events: 0,

@@ -1,39 +1,39 @@
-import type { Redis, Result } from 'ioredis';
-import { readTopLua } from '../lua/scripts.generated';
+import type { Redis } from 'ioredis';
 import { cesu8ToString } from './cesu8';
 import type { WindowOptions } from './commit-batch';
 import type { KeyLayout } from './keys';
 import { STATS_FIELDS } from './keys';
 import { type CountEntry, compareEntries } from './ranking';
 import { rollUpBuckets } from './roll-up';
+import { withScripts } from './scripts';
 import { type BucketRef, coverWindow, windowLadder } from './windows';
-
-declare module 'ioredis' {
-  interface RedisCommander<Context> {
-    /** libs/aggregation/src/lua/read-top.lua; replies as Buffers (CESU-8 members). */
-    tallyReadTopBuffer(
-      numKeys: number,
-      keys: string[],
-      k: number,
-      cacheMs?: number,
-    ): Result<Buffer[], Context>;
-  }
-}
 
 /** Which counts to read. */
 export type CountKind = 'types' | 'words';
 
-export interface CountQuery {
+/** Which events to count, and how many entries to return: `readCounts`'s query. */
+export type CountQuery = AllTimeQuery | WindowQuery;
+
+interface TopOfQuery {
   /** Only the `top` largest entries (SPEC order); all when undefined. */
   readonly top?: number;
-  /**
-   * Only events whose timestamp second lies in `[nowSeconds − windowSeconds + 1, nowSeconds]`
-   * (1 … retention); all time when undefined.
-   */
-  readonly windowSeconds?: number;
-  /** "Now" for `windowSeconds`, in whole Unix seconds (the server's clock). */
-  readonly nowSeconds?: number;
 }
+
+/** Every event since the store was created. */
+export interface AllTimeQuery extends TopOfQuery {
+  readonly span: 'all';
+}
+
+/** The events whose timestamp second lies in `[nowSeconds − seconds + 1, nowSeconds]`. */
+export interface WindowQuery extends TopOfQuery {
+  readonly span: 'window';
+  /** The window's length: 1 … the retention. */
+  readonly seconds: number;
+  /** "Now", in whole Unix seconds (the server's clock). */
+  readonly nowSeconds: number;
+}
+
+const ALL_TIME: AllTimeQuery = Object.freeze({ span: 'all' });
 
 export interface Stats {
   readonly events: number;
@@ -45,12 +45,6 @@ export interface Stats {
  * reused only while no batch was applied since (so never stale).
  */
 export const UNION_CACHE_MS = 1_000;
-
-function ensureScript(redis: Redis): void {
-  if (typeof (redis as Partial<Redis>).tallyReadTopBuffer !== 'function') {
-    redis.defineCommand('tallyReadTop', { lua: readTopLua });
-  }
-}
 
 /**
  * Entries in SPEC order from a flat member/score reply in Redis's ascending order (score
@@ -87,38 +81,41 @@ function entriesOf(reply: Buffer[]): CountEntry[] {
  *   direction (no sort, no object keyed by user data);
  * - all time, `top`: the K largest from the rank sorted set, O(log n + K), without reading
  *   the vocabulary;
- * - `windowSeconds`: the buckets covering the window (at most 33 for a 3600 s retention),
- *   rolled up first where the ingest has not yet, are summed in Redis (ZUNION), and for
- *   `top` only the K largest of the sum are returned.
+ * - a window: the buckets covering it (at most 33 for a 3600 s retention) are summed in
+ *   Redis (ZUNION), and for `top` only the K largest of the sum are returned.
  *
- * A windowed read is not read-only: it rolls up (writes and seals) the buckets of its cover
- * that are not sealed yet, which changes no answer (see windows.ts).
+ * A windowed read is not read-only: the coarse buckets of its cover that the ingest has not
+ * rolled up yet are rolled up first (summed from their children and sealed, see roll-up.ts),
+ * and a windowed `top` keeps the union in a scratch key for about a second. Neither changes
+ * any count a query sees, but such a read needs a Redis that accepts writes (not a read-only
+ * replica).
  *
- * @param windows needed with `windowSeconds`: the retention both ingest and API are set to
- * @throws RangeError when `windowSeconds` is given without `nowSeconds` or `windows`, or
- *   outside 1 … retention
+ * @param windows needed for a window: the retention both ingest and API are set to
+ * @throws RangeError for a window without `windows`, or of a length outside 1 … retention
  */
 export async function readCounts(
   redis: Redis,
   keys: KeyLayout,
   kind: CountKind,
-  query: CountQuery = {},
+  query: CountQuery = ALL_TIME,
   windows?: WindowOptions,
 ): Promise<CountEntry[]> {
-  if (query.windowSeconds === undefined) {
+  if (query.span === 'all') {
     if (query.top === undefined) {
       const reply = await redis.zrangeBuffer(keys.rank[kind], 0, -1, 'WITHSCORES');
       return entriesFromAscending(reply);
     }
-    ensureScript(redis);
-    const reply = await redis.tallyReadTopBuffer(1, [keys.rank[kind]], query.top);
+    const reply = await withScripts(redis).tallyReadTopBuffer(1, [keys.rank[kind]], query.top);
     return entriesOf(reply).sort(compareEntries);
   }
 
+  if (windows === undefined) {
+    throw new RangeError('readCounts: a window needs the window retention');
+  }
   const cover = windowCover(query, windows);
   // Coarse buckets not rolled up yet (the ingest does it shortly after they close) are
   // summed from their children now; a sealed bucket costs one EXISTS.
-  await rollUpBuckets(redis, keys, cover, windows as WindowOptions, query.nowSeconds as number);
+  await rollUpBuckets(redis, keys, cover, windows, query.nowSeconds);
   const buckets = cover.map((b) => keys.bucket(kind, b.size, b.start));
   if (query.top === undefined) {
     const reply = (await redis.callBuffer(
@@ -129,10 +126,9 @@ export async function readCounts(
     )) as Buffer[];
     return entriesOf(reply).sort(compareEntries);
   }
-  ensureScript(redis);
-  const from = (query.nowSeconds as number) - (query.windowSeconds as number) + 1;
+  const from = query.nowSeconds - query.seconds + 1;
   const union = keys.scratch(`union:${kind}:${from}:${query.nowSeconds}`);
-  const reply = await redis.tallyReadTopBuffer(
+  const reply = await withScripts(redis).tallyReadTopBuffer(
     buckets.length + 3,
     [union, `${union}:generation`, keys.generation, ...buckets],
     query.top,
@@ -142,22 +138,14 @@ export async function readCounts(
 }
 
 /** The buckets that together hold exactly the window of `query`. */
-function windowCover(query: CountQuery, windows: WindowOptions | undefined): BucketRef[] {
-  const { windowSeconds, nowSeconds } = query;
-  if (windows === undefined || nowSeconds === undefined || windowSeconds === undefined) {
-    throw new RangeError('readCounts: a window needs nowSeconds and the window retention');
-  }
-  if (
-    !Number.isSafeInteger(windowSeconds) ||
-    windowSeconds < 1 ||
-    windowSeconds > windows.retentionSeconds
-  ) {
+function windowCover({ seconds, nowSeconds }: WindowQuery, windows: WindowOptions): BucketRef[] {
+  if (!Number.isSafeInteger(seconds) || seconds < 1 || seconds > windows.retentionSeconds) {
     throw new RangeError(
-      `readCounts: windowSeconds must be an integer from 1 to ${windows.retentionSeconds}, got ${windowSeconds}`,
+      `readCounts: a window must be an integer from 1 to ${windows.retentionSeconds} seconds, got ${seconds}`,
     );
   }
   const ladder = windowLadder(windows.retentionSeconds);
-  return coverWindow(nowSeconds - windowSeconds + 1, nowSeconds, ladder);
+  return coverWindow(nowSeconds - seconds + 1, nowSeconds, ladder);
 }
 
 /** Events and malformed lines since the store was created (0 when nothing was written yet). */

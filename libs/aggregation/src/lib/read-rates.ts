@@ -1,22 +1,9 @@
-import type { Redis, Result } from 'ioredis';
-import { readRatesLua } from '../lua/scripts.generated';
+import type { Redis } from 'ioredis';
 import type { KeyLayout } from './keys';
-
-declare module 'ioredis' {
-  interface RedisCommander<Context> {
-    /** libs/aggregation/src/lua/read-rates.lua: one event count per key. */
-    tallyReadRates(numKeys: number, keys: string[]): Result<number[], Context>;
-  }
-}
+import { withScripts } from './scripts';
 
 /** The most seconds one call reads (KEYS of one script call): more than a dashboard needs. */
 export const MAX_RATE_SECONDS = 3600;
-
-function ensureScript(redis: Redis): void {
-  if (typeof (redis as Partial<Redis>).tallyReadRates !== 'function') {
-    redis.defineCommand('tallyReadRates', { lua: readRatesLua });
-  }
-}
 
 /**
  * The number of events whose timestamp (event time) is each second of
@@ -47,7 +34,6 @@ export async function readEventsPerSecond(
   for (let second = fromSecond; second <= toSecond; second++) {
     buckets.push(keys.bucket('types', 1, second));
   }
-  ensureScript(redis);
-  const reply = await redis.tallyReadRates(buckets.length, buckets);
+  const reply = await withScripts(redis).tallyReadRates(buckets.length, buckets);
   return reply.map(Number);
 }

@@ -1,21 +1,8 @@
-import type { Redis, Result } from 'ioredis';
-import { rollUpLua } from '../lua/scripts.generated';
+import type { Redis } from 'ioredis';
 import type { WindowOptions } from './commit-batch';
 import type { KeyLayout } from './keys';
+import { withScripts } from './scripts';
 import { type BucketRef, bucketStart, windowLadder } from './windows';
-
-declare module 'ioredis' {
-  interface RedisCommander<Context> {
-    /** libs/aggregation/src/lua/roll-up.lua; see its header for the arguments. */
-    tallyRollUp(numKeys: number, args: (string | number)[]): Result<number, Context>;
-  }
-}
-
-function ensureScript(redis: Redis): void {
-  if (typeof (redis as Partial<Redis>).tallyRollUp !== 'function') {
-    redis.defineCommand('tallyRollUp', { lua: rollUpLua });
-  }
-}
 
 /**
  * Seals `buckets` (and, first, their unsealed children): each then holds the exact counts of
@@ -33,7 +20,6 @@ export async function rollUpBuckets(
 ): Promise<number> {
   const coarse = buckets.filter((b) => b.size > 1);
   if (coarse.length === 0) return 0;
-  ensureScript(redis);
   const ladder = windowLadder(windows.retentionSeconds);
   const args: (string | number)[] = [
     keys.bucketBase,
@@ -43,7 +29,7 @@ export async function rollUpBuckets(
     ...ladder,
   ];
   for (const { size, start } of coarse) args.push(size, start);
-  return redis.tallyRollUp(0, args);
+  return withScripts(redis).tallyRollUp(0, args);
 }
 
 /**

@@ -1,50 +1,21 @@
-import type { Redis, Result } from 'ioredis';
-import { appendStreamLua, trimStreamLua } from '../lua/scripts.generated';
+import type { Redis } from 'ioredis';
 import type { Batch } from './batch';
 import {
   APPLIED_SEQ_TTL_SECONDS,
-  applyBatchCall,
+  applyBatch,
   type BatchStamp,
-  ensureScript,
-  outcomeOf,
   type StreamCommitOutcome,
   type WindowOptions,
 } from './commit-batch';
-import { BatchRejectedError } from './errors';
 import { type KeyLayout, STREAM_GROUP, STREAM_LINES_FIELD } from './keys';
 import type { LeaseStamp } from './lease';
-
-declare module 'ioredis' {
-  interface RedisCommander<Context> {
-    /** libs/aggregation/src/lua/append-stream.lua; see its header. */
-    tallyAppendStream(
-      streamKey: string,
-      seqKey: string,
-      leaseKey: string,
-      seq: number,
-      seqTtlSeconds: number,
-      maxLength: number,
-      field: string,
-      lines: Buffer,
-      leaseToken: string,
-      leaseMs: number,
-    ): Result<string | number, Context>;
-    /** libs/aggregation/src/lua/trim-stream.lua; see its header. */
-    tallyTrimStream(streamKey: string): Result<number[], Context>;
-  }
-}
+import { APPEND_STREAM, settle } from './script-status';
+import { withScripts } from './scripts';
 
 /** One entry of `<prefix>:stream`: its id and its lines joined by `\n` (raw bytes). */
 export interface StreamEntry {
   readonly id: string;
   readonly lines: Buffer;
-}
-
-function defineStreamScripts(redis: Redis): void {
-  if (typeof (redis as Partial<Redis>).tallyAppendStream !== 'function') {
-    redis.defineCommand('tallyAppendStream', { lua: appendStreamLua, numberOfKeys: 3 });
-    redis.defineCommand('tallyTrimStream', { lua: trimStreamLua, numberOfKeys: 1 });
-  }
 }
 
 /** Creates the consumer group (and the stream, MKSTREAM) unless it exists; reads from the start. */
@@ -179,10 +150,7 @@ export async function commitStreamBatch(
   entryIds: readonly string[],
 ): Promise<StreamCommitOutcome> {
   if (entryIds.length === 0) throw new RangeError('commitStreamBatch: no entry ids');
-  ensureScript(redis);
-  const call = applyBatchCall(keys, batch, stamp, windows, APPLIED_SEQ_TTL_SECONDS, entryIds);
-  const status = await redis.tallyApplyBatch(call.keys.length, call.keys, call.args);
-  return outcomeOf(status, keys);
+  return applyBatch(redis, keys, batch, stamp, windows, APPLIED_SEQ_TTL_SECONDS, entryIds);
 }
 
 export type AppendOutcome = 'appended' | 'duplicate' | 'full';
@@ -205,8 +173,7 @@ export async function appendStreamEntry(
   maxLength: number,
   lease?: LeaseStamp,
 ): Promise<AppendOutcome> {
-  defineStreamScripts(redis);
-  const result = await redis.tallyAppendStream(
+  const result = await withScripts(redis).tallyAppendStream(
     keys.stream,
     keys.producerSeq(producerId),
     keys.writerLease('producer', producerId),
@@ -219,18 +186,11 @@ export async function appendStreamEntry(
     lease?.ms ?? 0,
   );
   if (typeof result === 'string') return 'appended';
-  if (result === 0) return 'duplicate';
-  if (result === -1) return 'full';
-  if (result === -4) {
-    throw new BatchRejectedError(
-      'ERR_LEASE_LOST',
-      `another process holds the lease on producer id "${producerId}": nothing was appended`,
-    );
-  }
-  throw new BatchRejectedError(
-    'ERR_STREAM_KEY_WRONG_TYPE',
-    `"${keys.stream}" is not a stream or "${keys.producerSeq(producerId)}" not a sequence number`,
-  );
+  return settle('append-stream', APPEND_STREAM, result, {
+    keys,
+    role: 'producer',
+    id: producerId,
+  });
 }
 
 /** What trimStream measured, in entries. */
@@ -248,7 +208,8 @@ export interface StreamState {
  * pending or not yet delivered) and reports the stream's length and lag (trim-stream.lua).
  */
 export async function trimStream(redis: Redis, keys: KeyLayout): Promise<StreamState> {
-  defineStreamScripts(redis);
-  const [trimmed, length, pending, undelivered] = await redis.tallyTrimStream(keys.stream);
+  const [trimmed, length, pending, undelivered] = await withScripts(redis).tallyTrimStream(
+    keys.stream,
+  );
   return { trimmed, length, pending, undelivered: undelivered < 0 ? undefined : undelivered };
 }

@@ -86,7 +86,7 @@ describeWithRedis('windowed counts (real Redis)', () => {
         redis,
         keys,
         kind,
-        { top, windowSeconds: window, nowSeconds: now },
+        { span: 'window', seconds: window, top, nowSeconds: now },
         { retentionSeconds: R },
       );
       expect(got).toEqual(reference(written, kind, now, R, now, window, top));
@@ -126,7 +126,7 @@ describeWithRedis('windowed counts (real Redis)', () => {
           redis,
           keys,
           kind,
-          { windowSeconds: window, nowSeconds: now },
+          { span: 'window', seconds: window, nowSeconds: now },
           { retentionSeconds: R },
         );
         expect(got).toEqual(reference(events, kind, now, R, now, window));
@@ -142,7 +142,7 @@ describeWithRedis('windowed counts (real Redis)', () => {
       redis,
       keys,
       'types',
-      { windowSeconds: 3600, nowSeconds: now },
+      { span: 'window', seconds: 3600, nowSeconds: now },
       { retentionSeconds: R },
     );
     expect(hour.map(([k]) => k)).not.toContain('now-4000');
@@ -155,7 +155,7 @@ describeWithRedis('windowed counts (real Redis)', () => {
         redis,
         keys,
         'types',
-        { windowSeconds: 10, nowSeconds: at },
+        { span: 'window', seconds: 10, nowSeconds: at },
         { retentionSeconds: R },
       );
     expect((await read(now)).map(([k]) => k)).not.toContain('now+5');
@@ -180,7 +180,7 @@ describeWithRedis('windowed counts (real Redis)', () => {
             redis,
             keys,
             kind,
-            { top, windowSeconds: window, nowSeconds: now },
+            { span: 'window', seconds: window, top, nowSeconds: now },
             { retentionSeconds: R },
           );
           expect(got).toEqual(reference(many, kind, now, R, now, window, top));
@@ -189,7 +189,7 @@ describeWithRedis('windowed counts (real Redis)', () => {
     }
     // All time too (from the rank sorted sets).
     for (const top of [1, 2, 4, 7]) {
-      const got = await readCounts(redis, keys, 'types', { top });
+      const got = await readCounts(redis, keys, 'types', { span: 'all', top });
       expect(got).toEqual(reference(many, 'types', now, 10 ** 9, now, 10 ** 9, top));
     }
   });
@@ -278,7 +278,13 @@ describeWithRedis('windowed counts (real Redis)', () => {
     await ingest([{ type: 'a', words: ['w'], t: now - 1000 }], now, R);
     const before = (await keysWithPrefix(redis, prefix)).filter((k) => k.endsWith(':sealed'));
     expect(before).toEqual([]);
-    const got = await readCounts(redis, keys, 'types', { windowSeconds: 3600, nowSeconds: now }, W);
+    const got = await readCounts(
+      redis,
+      keys,
+      'types',
+      { span: 'window', seconds: 3600, nowSeconds: now },
+      W,
+    );
     expect(got).toEqual([['a', 1]]);
     const after = (await keysWithPrefix(redis, prefix)).filter((k) => k.endsWith(':sealed'));
     expect(after.length).toBeGreaterThan(0);
@@ -310,14 +316,14 @@ describeWithRedis('windowed counts (real Redis)', () => {
         redis,
         keys,
         'types',
-        { windowSeconds: 3601, nowSeconds: now },
+        { span: 'window', seconds: 3601, nowSeconds: now },
         { retentionSeconds: R },
       ),
     ).rejects.toThrow(RangeError);
   });
 
   it('reuses the union of a window for an identical top query, but never after a new batch', async () => {
-    const query = { top: 2, windowSeconds: 600, nowSeconds: now };
+    const query = { span: 'window', seconds: 600, nowSeconds: now, top: 2 } as const;
     const W = { retentionSeconds: R };
     await ingest([{ type: 'a', words: [], t: now - 1 }], now, R);
     expect(await readCounts(redis, keys, 'types', query, W)).toEqual([['a', 1]]);
