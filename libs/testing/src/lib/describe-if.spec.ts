@@ -47,6 +47,8 @@ describe('describeIf with a failing probe', () => {
   it('fails loudly in CI with the hint', () => {
     const { status, output } = runGated('true');
     expect(output).toContain('no moon here (look up) (CI=true: .ci/run must provide it)');
+    expect(output).toMatch(/1 failed/);
+    expect(output).toMatch(/1 skipped/); // the suite's own test, which never ran
     expect(status).not.toBe(0);
   });
 });
