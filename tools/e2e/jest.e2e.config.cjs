@@ -6,6 +6,8 @@ module.exports = {
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }],
   },
+  // Every answer from an api a spec started (and watched) is checked against its OpenAPI file.
+  setupFilesAfterEnv: ['<rootDir>/src/support/contract-setup.ts'],
   testMatch: ['<rootDir>/src/**/*.e2e.spec.ts'],
   testTimeout: 60_000,
 };

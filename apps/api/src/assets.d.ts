@@ -16,3 +16,8 @@ declare module '*?script' {
   const javascript: string;
   export default javascript;
 }
+/** A file's text as it is on disk (tools/esbuild/raw-text.cjs): Swagger UI's prebuilt files. */
+declare module '*?raw' {
+  const text: string;
+  export default text;
+}

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -138,7 +138,7 @@ describeWithChromium('the dashboard at / in headless Chromium (built api)', () =
     await redis.quit();
   });
 
-  async function openPage(): Promise<Page> {
+  async function openPage(path = '/'): Promise<Page> {
     const page = await context.newPage();
     page.on('dialog', (dialog) => {
       dialogs.push(dialog.message());
@@ -149,7 +149,7 @@ describeWithChromium('the dashboard at / in headless Chromium (built api)', () =
       // A CSP violation (an inline script or style the policy blocked) is a console error.
       if (message.type() === 'error') pageErrors.push(message.text());
     });
-    await page.goto(`${baseUrl}/`);
+    await page.goto(`${baseUrl}${path}`);
     return page;
   }
 
@@ -239,6 +239,43 @@ describeWithChromium('the dashboard at / in headless Chromium (built api)', () =
       await page.close();
     }
     expect(dialogs).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('renders the API reference at /docs offline: every operation, no request elsewhere', async () => {
+    const described = JSON.parse(
+      readFileSync(join(workspaceRoot, 'apps/api/src/docs/openapi.json'), 'utf8'),
+    ) as { paths: Record<string, Record<string, { summary: string }>> };
+    const operations = Object.entries(described.paths).flatMap(([path, item]) =>
+      Object.values(item).map((op) => [path, op.summary]),
+    );
+    const elsewhere: string[] = [];
+    // Anything not for this api is refused and recorded (the machine has no internet anyway).
+    await context.route(
+      (url) => url.origin !== baseUrl && url.protocol !== 'data:',
+      async (route) => {
+        elsewhere.push(route.request().url());
+        await route.abort('blockedbyclient');
+      },
+    );
+    const page = await openPage('/docs');
+    try {
+      await page.waitForSelector('.opblock-summary-path', { timeout: 20_000 });
+      const shown = await page.$$eval('.opblock', (blocks) =>
+        blocks.map((block) => [
+          block.querySelector('.opblock-summary-path')?.getAttribute('data-path') ?? '',
+          block.querySelector('.opblock-summary-description')?.textContent ?? '',
+        ]),
+      );
+      expect(shown.sort()).toEqual(operations.sort());
+      expect(await page.textContent('.info .title')).toContain('tally API');
+      mkdirSync(SCREENSHOT_DIR, { recursive: true });
+      await page.screenshot({ path: join(SCREENSHOT_DIR, 'docs.png'), fullPage: true });
+    } finally {
+      await page.close();
+      await context.unrouteAll();
+    }
+    expect(elsewhere).toEqual([]);
     expect(pageErrors).toEqual([]);
   });
 

@@ -8,7 +8,7 @@ import {
   stopApp,
   workspaceRoot,
 } from '@tally/app-processes';
-import { eventually } from '@tally/testing';
+import { eventually, watchOrigin } from '@tally/testing';
 
 const LOG_DIR = join(workspaceRoot, 'tmp', 'e2e-logs');
 /**
@@ -39,6 +39,7 @@ describe('the built api stops cleanly', () => {
       LOG_DIR,
     );
     started.push(api);
+    watchOrigin(`http://127.0.0.1:${port}`); // every answer checked against the OpenAPI file
     return { api, port };
   }
   async function listening(api: AppProcess, port: number): Promise<void> {

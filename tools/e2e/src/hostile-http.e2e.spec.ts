@@ -18,7 +18,7 @@ import {
   stopApp,
   workspaceRoot,
 } from '@tally/app-processes';
-import { eventually } from '@tally/testing';
+import { checkAnswer, eventually, watchOrigin } from '@tally/testing';
 import { type RawAnswer, rawRequest } from '@tally/http-server/testing';
 
 const LOG_DIR = join(workspaceRoot, 'tmp', 'e2e-logs');
@@ -130,10 +130,32 @@ const HOSTILE: Hostile[] = [
   ),
 ];
 
-/** Checks that `answers` are well-formed JSON answers with `statuses`, in order. */
-function expectJsonAnswers(answers: RawAnswer[], statuses: number[], where: string): void {
+/** The method and target of each request line in `bytes`, in order. */
+function requestLines(bytes: string | Buffer): { method: string; url: string }[] {
+  const text = typeof bytes === 'string' ? bytes : bytes.toString('latin1');
+  return [...text.matchAll(/^([A-Z]+) (\S*) HTTP\/\d\.\d\r$/gm)].map((m) => ({
+    method: m[1] ?? '',
+    url: m[2] ?? '',
+  }));
+}
+
+/**
+ * Checks that `answers` are well-formed JSON answers with `statuses`, in order, and (the api's)
+ * answers the OpenAPI description allows.
+ */
+function expectJsonAnswers(
+  answers: RawAnswer[],
+  statuses: number[],
+  where: string,
+  requests?: { method: string; url: string }[],
+): void {
   expect({ where, statuses: answers.map((a) => a.status) }).toEqual({ where, statuses });
-  for (const answer of answers) {
+  for (const [i, answer] of answers.entries()) {
+    if (requests !== undefined) {
+      const { method, url } = requests[i] ?? { method: 'GET', url: '' };
+      const headers = Object.fromEntries(answer.headers);
+      checkAnswer({ method, url, status: answer.status, headers, body: answer.body });
+    }
     expect({ where, type: answer.headers.get('content-type') }).toEqual({ where, type: JSON_TYPE });
     const body = JSON.parse(answer.body) as Record<string, unknown>;
     if (answer.status >= 400) expect(body).toEqual({ error: expect.any(String) });
@@ -193,6 +215,7 @@ describeWithRedis('hostile HTTP to the built api and the ingest health port', ()
       LOG_DIR,
     );
     api = startApp('api', { ...env, PORT: String(ports.api), HOST: '127.0.0.1' }, LOG_DIR);
+    watchOrigin(`http://127.0.0.1:${ports.api}`);
     started.push(ingest, api);
     for (const server of ['api', 'ingest'] as const) {
       await eventually(`the ${server} to be healthy`, async () => {
@@ -218,7 +241,8 @@ describeWithRedis('hostile HTTP to the built api and the ingest health port', ()
     const { answers, closed } = await rawRequest(ports[server], hostile.bytes, {
       untilClose: true,
     });
-    expectJsonAnswers(answers, hostile[server], `${what} → ${server}`);
+    const requests = server === 'api' ? requestLines(hostile.bytes) : undefined;
+    expectJsonAnswers(answers, hostile[server], `${what} → ${server}`, requests);
     expect(closed).toBe(true);
     assertRunning(server === 'api' ? api : ingest);
   });

@@ -19,7 +19,7 @@ import {
   stopApp,
   workspaceRoot,
 } from '@tally/app-processes';
-import { eventually } from '@tally/testing';
+import { eventually, watchOrigin } from '@tally/testing';
 
 /** Every app's output also goes to tmp/e2e-logs/<app>-<pid>.log, to read after a failure. */
 const LOG_DIR = join(workspaceRoot, 'tmp', 'e2e-logs');
@@ -148,6 +148,7 @@ describeWithRedis('the built apps, end to end', () => {
     healthPort = await freeLocalPort();
     const port = await freeLocalPort();
     base = `http://127.0.0.1:${port}`;
+    watchOrigin(base); // every answer checked against the OpenAPI description
     ingest = start('ingest', env());
     start('api', { ...env(), PORT: String(port), HOST: '127.0.0.1' });
     await eventually('the api to answer /health', async () =>

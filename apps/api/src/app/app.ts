@@ -34,6 +34,7 @@ import { countReadKey, READ_ROUTES, type ReadKind, STATS_READ_KEY } from './read
 import { SharedReads } from './shared-reads';
 import { type LiveCounts, LiveHub, type LiveStats, selectionKey } from './dashboard/live-hub';
 import { mountDashboard } from './dashboard/routes';
+import { mountReference } from './docs/routes';
 
 /**
  * Longest a request waits for Redis, in ms. Each command is also bounded by the client's
@@ -87,6 +88,8 @@ export interface ApiApp {
   readonly close: () => void;
   /** The dashboard's live hub, for /metrics and for tests to observe. */
   readonly live: LiveHub;
+  /** Every path the app answers (GET and HEAD), as declared: the OpenAPI file must list them. */
+  readonly paths: readonly string[];
 }
 
 /**
@@ -113,7 +116,9 @@ export function createApp(options: AppOptions): ApiApp {
   app.use(metrics.middleware);
 
   /** A GET (and so HEAD) route; any other method on `path` is a 405 with `Allow`. */
+  const paths: string[] = [];
   const getRoute = (path: string, ...handlers: RequestHandler[]) => {
+    paths.push(path);
     app
       .route(path)
       .get(...handlers)
@@ -209,6 +214,7 @@ export function createApp(options: AppOptions): ApiApp {
   });
   registerLiveMetrics(registry, hub);
   mountDashboard(getRoute, { hub, retentionSeconds });
+  mountReference(getRoute, { retentionSeconds });
 
   app.use((req, _res, next) => next(notFound(req.method, req.path)));
   app.use(errorHandler(logger));
@@ -219,7 +225,7 @@ export function createApp(options: AppOptions): ApiApp {
     // Typed for express's own objects; express turns node's into those as it enters.
     app(req as Request, res as Response, jsonFinalHandler(res, logger));
   };
-  return { listener, close: () => hub.close(), live: hub };
+  return { listener, close: () => hub.close(), live: hub, paths };
 }
 
 /**

@@ -7,6 +7,7 @@ import type { RequestListener, Server } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import type { ServerLimits } from '@tally/http-server';
+import { watchOrigin } from '@tally/testing';
 import { pino, type Logger } from 'pino';
 import { DEFAULTS } from '../app/config';
 import { apiServerLimits, createApiServer } from '../app/server';
@@ -31,6 +32,8 @@ export interface EphemeralServerOptions {
 /**
  * Serves `app` on an ephemeral port of 127.0.0.1 until `close()`, on the server main.ts uses
  * (createApiServer: the guarded server with the api's limits), so tests see what clients see.
+ * Every answer a test fetches from it is checked against the OpenAPI description
+ * (contract-setup.ts).
  */
 export async function listenOnEphemeralPort(
   app: RequestListener,
@@ -43,9 +46,11 @@ export async function listenOnEphemeralPort(
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
+  const baseUrl = `http://127.0.0.1:${port}`;
+  watchOrigin(baseUrl); // its answers are checked against the OpenAPI description
   return {
     port,
-    baseUrl: `http://127.0.0.1:${port}`,
+    baseUrl,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

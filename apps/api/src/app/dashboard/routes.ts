@@ -19,7 +19,8 @@ export interface DashboardOptions {
   readonly retentionSeconds: number;
 }
 
-type GetRoute = (path: string, ...handlers: RequestHandler[]) => void;
+/** The app's way to mount a GET (and HEAD) route; other methods get a 405 (app.ts). */
+export type GetRoute = (path: string, ...handlers: RequestHandler[]) => void;
 
 /**
  * A strict policy: scripts and styles only from this origin (no inline script or style
@@ -44,7 +45,7 @@ const securityHeaders = helmet({
 });
 
 /** A handler that sends a fixed asset, built once as bytes. */
-function asset(contentType: string, text: string): RequestHandler {
+export function asset(contentType: string, text: string): RequestHandler {
   const body = Buffer.from(text, 'utf8');
   return (_req, res) => {
     res.statusCode = 200;
