@@ -4,6 +4,9 @@
  */
 export const MAX_LINE_BYTES = 1_048_576;
 
+/** How much of a malformed line is kept as its sample (the first bytes), for operators. */
+export const MALFORMED_SAMPLE_BYTES = 256;
+
 /** One valid event of the stream (SPEC §1). */
 export interface Event {
   /** 1 to 256 code points, never containing a lone surrogate. */

@@ -117,6 +117,39 @@ describe('LineSplitter', () => {
     expect(seen).toEqual(expected);
   });
 
+  it.each([
+    ['in one chunk', ['a\n', 'x'.repeat(30), '\nb\n'], 'x'.repeat(30)],
+    ['completed by the next chunk', ['1234', '56789\nok\n'], '123456789'],
+    ['found too long while carried', ['ok\n', 'abcdefgh', 'ijk', 'lmn\n'], 'abcdefghijk'],
+    ['found too long at its first chunk', ['ok\n', 'x'.repeat(20)], 'x'.repeat(20)],
+  ])('gives an oversize line its first bytes (%s)', (_name, chunks, head) => {
+    const heads: [string, number][] = [];
+    const splitter = new LineSplitter(
+      {
+        line: () => undefined,
+        oversize: (bytes, seen) => heads.push([bytes.toString('latin1'), seen]),
+      },
+      8,
+    );
+    for (const chunk of chunks) splitter.push(Buffer.from(chunk));
+    splitter.end();
+    // Each was found too long once the bytes seen passed 8: here, exactly at its head's end.
+    expect(heads).toEqual([[head, head.length]]);
+  });
+
+  it('gives a long carried line at least its first 256 bytes', () => {
+    const heads: Buffer[] = [];
+    const splitter = new LineSplitter(
+      { line: () => undefined, oversize: (bytes) => heads.push(Buffer.from(bytes)) },
+      1000,
+    );
+    const line = Buffer.from(Array.from({ length: 1500 }, (_, i) => `${i % 10}`).join(''));
+    for (let at = 0; at < line.length; at += 7) splitter.push(line.subarray(at, at + 7));
+    expect(heads).toHaveLength(1);
+    expect(heads[0]?.length).toBeGreaterThanOrEqual(256);
+    expect(line.subarray(0, heads[0]?.length).equals(heads[0] ?? Buffer.alloc(0))).toBe(true);
+  });
+
   it('skips an oversize line spanning many chunks without buffering more than the limit', () => {
     const { seen, splitter } = recorder(10);
     splitter.push(Buffer.from('first\nxx'));

@@ -1,5 +1,5 @@
 import { Buffer } from 'node:buffer';
-import { MAX_LINE_BYTES } from './event';
+import { MALFORMED_SAMPLE_BYTES, MAX_LINE_BYTES } from './event';
 
 const LF = 0x0a;
 /** First size of the buffer that holds a line spanning chunks; it doubles up to the line limit. */
@@ -19,8 +19,14 @@ export interface LineSink {
    * a Buffer view per line.
    */
   lineAt?(bytes: Buffer, start: number, end: number): void;
-  /** One line longer than the limit, reported once when detected; its bytes are discarded. */
-  oversize(): void;
+  /**
+   * One line longer than the limit, reported once when detected; its bytes are discarded.
+   * `head` holds the line's first bytes (at least the first MALFORMED_SAMPLE_BYTES of them,
+   * or all that had arrived): a view with the same lifetime rules as `line`'s. `seen` is how
+   * many bytes of it had been read when it was found too long (all of them when its `\n` was
+   * there: then it is its length).
+   */
+  oversize(head: Buffer, seen: number): void;
 }
 
 /**
@@ -75,7 +81,7 @@ export class LineSplitter {
     const max = this.maxLineBytes;
     const lineAt = sink.lineAt;
     for (let lf = chunk.indexOf(LF, start); lf !== -1; lf = chunk.indexOf(LF, start)) {
-      if (lf - start > max) sink.oversize();
+      if (lf - start > max) sink.oversize(chunk.subarray(start, lf), lf - start);
       else if (lineAt !== undefined) lineAt.call(sink, chunk, start, lf);
       else sink.line(chunk.subarray(start, lf));
       start = lf + 1;
@@ -101,8 +107,9 @@ export class LineSplitter {
   private finishCarried(chunk: Buffer, lf: number): void {
     const total = this.carryBytes + lf;
     if (total > this.maxLineBytes) {
+      const head = this.head(chunk, 0, lf);
       this.carryBytes = 0;
-      this.sink.oversize();
+      this.sink.oversize(head, total);
       return;
     }
     this.reserve(total);
@@ -121,15 +128,31 @@ export class LineSplitter {
   private keep(chunk: Buffer, from: number): void {
     const total = this.carryBytes + chunk.length - from;
     if (total > this.maxLineBytes) {
+      const head = this.head(chunk, from, chunk.length);
       this.carryBytes = 0;
       this.skipping = true;
-      this.sink.oversize();
+      this.sink.oversize(head, total);
       return;
     }
     this.reserve(total);
     // Copied, not referenced: the caller may reuse its chunk once push returns.
     chunk.copy(this.carry, this.carryBytes, from);
     this.carryBytes = total;
+  }
+
+  /**
+   * The first bytes of the line carried so far followed by `chunk[from, to)`: the carry when
+   * it holds a whole sample, else a copy of both up to the sample size (the rare case of a
+   * line cut short of 256 bytes by a chunk's end and then found too long).
+   */
+  private head(chunk: Buffer, from: number, to: number): Buffer {
+    if (this.carryBytes >= MALFORMED_SAMPLE_BYTES) return this.carry.subarray(0, this.carryBytes);
+    if (this.carryBytes === 0) return chunk.subarray(from, to);
+    const rest = Math.min(to - from, MALFORMED_SAMPLE_BYTES - this.carryBytes);
+    return Buffer.concat([
+      this.carry.subarray(0, this.carryBytes),
+      chunk.subarray(from, from + rest),
+    ]);
   }
 
   /** Grow the carry buffer (doubling, capped at the line limit) to hold `bytes`. */
