@@ -6,6 +6,13 @@ export { type WindowOptions, commitBatch } from './lib/commit-batch';
 export { type CountEntry } from './lib/ranking';
 export { type CountKind, type CountQuery, readCounts, readStats } from './lib/read-counts';
 export { readEventsPerSecond } from './lib/read-rates';
+export {
+  MALFORMED_RECENT_MAX,
+  type MalformedReport,
+  type MalformedSample,
+  readMalformed,
+  sampleText,
+} from './lib/malformed';
 export { isWindowed } from './lib/windows';
 export { RollUpQueue, rollUpBuckets } from './lib/roll-up';
 export {

@@ -70,7 +70,7 @@ async function write(
 }
 
 /** The event-type bars as the page shows them: label text and count text. */
-function bars(page: Page, list: 'types' | 'words') {
+function bars(page: Page, list: 'types' | 'words' | 'malformed-reasons') {
   return page.$$eval(`#${list} li:not(.empty)`, (items) =>
     items.map((item) => [
       item.querySelector('.label')?.textContent ?? '',
@@ -98,6 +98,18 @@ describeWithChromium('the dashboard at / in headless Chromium (built api)', () =
       { click: 120, view: 75, purchase: 18, [HOSTILE_TYPE]: 9, [SCRIPT_TYPE]: 4 },
       ['lorem', 'lorem', 'lorem', 'ipsum', 'ipsum', 'dolor', '<b>bold</b>'],
       6,
+    );
+    // Two malformed lines with their reasons and bytes, as the ingest keeps them: markup and
+    // invalid UTF-8 must show as text.
+    const batch = new BatchAggregator();
+    batch.addMalformedLine('invalid-json', Buffer.from(HOSTILE_TYPE), HOSTILE_TYPE.length, 0);
+    batch.addMalformedLine('invalid-utf8', Buffer.from([0x7b, 0xff, 0x7d]), 3, 1000);
+    await commitBatch(
+      redis,
+      keys,
+      batch.take(),
+      { ingestId, seq: ++seq },
+      { retentionSeconds: 3600 },
     );
     const port = await freeLocalPort();
     baseUrl = `http://127.0.0.1:${port}`;
@@ -181,8 +193,19 @@ describeWithChromium('the dashboard at / in headless Chromium (built api)', () =
       // Shown as text: no element was made from the data, and nothing ran.
       expect(await page.locator('img').count()).toBe(0);
       expect(await page.locator('main script, main b').count()).toBe(0);
-      await expect(page.getByText(HOSTILE_TYPE, { exact: true }).count()).resolves.toBe(1);
+      await expect(
+        page.locator('#types').getByText(HOSTILE_TYPE, { exact: true }).count(),
+      ).resolves.toBe(1);
       expect((await bars(page, 'words'))[0][0]).toBe('lorem');
+      // Why lines were malformed: the reasons as bars, the samples as text, newest first.
+      await page.waitForSelector('#malformed-samples li code');
+      expect(await bars(page, 'malformed-reasons')).toEqual([
+        ['invalid-json', '1'],
+        ['invalid-utf8', '1'],
+      ]);
+      expect(
+        await page.$$eval('#malformed-samples code', (codes) => codes.map((c) => c.textContent)),
+      ).toEqual(['{\\xFF}', HOSTILE_TYPE]);
       expect(await page.textContent('#status')).toBe('live');
 
       // The events line (event time, from the windowed counts) is whole from the first tick:

@@ -191,6 +191,76 @@ describeWithRedis('the built apps, end to end', () => {
     });
   });
 
+  it('keeps why lines were malformed: a count per reason and samples, exactly and safely', async () => {
+    type Sample = {
+      reason: string;
+      bytes: number;
+      truncated: boolean;
+      text: string;
+      base64: string;
+    };
+    const report = async () =>
+      JSON.parse((await getJson('/events/malformed')).text) as {
+        byReason: Record<string, number>;
+        recent: Sample[];
+      };
+    // The 7 malformed lines of PART_1, newest first.
+    const first = await report();
+    expect(first.byReason).toEqual({
+      'invalid-timestamp': 2,
+      'invalid-event-type': 1,
+      'invalid-json': 1,
+      'invalid-utf8': 1,
+      'not-an-object': 1,
+      'too-long': 1,
+    });
+    expect(first.recent.map((sample) => sample.reason)).toEqual([
+      'too-long',
+      'invalid-utf8',
+      'invalid-event-type',
+      'not-an-object',
+      'invalid-timestamp',
+      'invalid-timestamp',
+      'invalid-json',
+    ]);
+    expect(first.recent[6]).toMatchObject({ text: '{ "Cu*S', bytes: 7, truncated: false });
+    expect(first.recent[1]?.text).toBe('{"event_type":"foo","data":"\\xFF\\xFE","timestamp":1}');
+
+    // Known garbage: NUL bytes, markup, invalid UTF-8, a 2 MiB line; then a flood.
+    const huge = Buffer.concat([Buffer.from('<script>'), Buffer.alloc(2 * 1024 * 1024, 0x41)]);
+    const garbage: Buffer[] = [
+      Buffer.from([0x00, 0x00, 0x7b, 0x00]),
+      Buffer.from('<script>alert("x")</script>'),
+      Buffer.from([0x7b, 0x22, 0xc3, 0x28, 0x22, 0x7d]),
+      huge,
+    ];
+    const flood = Array.from({ length: 150 }, (_, i) => Buffer.from(`garbage ${i}`));
+    const lines = [...flood, ...garbage];
+    await writeToFifo(Buffer.concat(lines.flatMap((line) => [line, Buffer.from('\n')])));
+    await eventually('the garbage to be counted', async () =>
+      (await stats()).malformedLines === 7 + lines.length ? true : undefined,
+    );
+    const after = await report();
+    expect(after.byReason['invalid-json']).toBe(1 + 150 + 2);
+    expect(after.byReason['invalid-utf8']).toBe(2);
+    expect(after.byReason['too-long']).toBe(2);
+    expect(after.recent).toHaveLength(100);
+    const [tooLong, utf8, markup, nul] = after.recent;
+    expect(tooLong).toMatchObject({ reason: 'too-long', truncated: true });
+    expect(tooLong?.text).toBe(`<script>${'A'.repeat(248)}`);
+    expect(tooLong?.bytes).toBeGreaterThan(1_048_576);
+    expect(utf8).toMatchObject({ reason: 'invalid-utf8', text: '{"\\xC3("}', bytes: 6 });
+    expect(markup).toMatchObject({ reason: 'invalid-json', text: '<script>alert("x")</script>' });
+    expect(nul).toMatchObject({ text: '\\u{0000}\\u{0000}{\\u{0000}', truncated: false });
+    for (const [sample, line] of [tooLong, utf8, markup, nul].map(
+      (x, i) => [x, garbage[3 - i]] as const,
+    )) {
+      expect(Buffer.from(sample?.base64 ?? '', 'base64').equals(line.subarray(0, 256))).toBe(true);
+    }
+    expect(after.recent[4]?.text).toBe('garbage 149');
+    expect(after.recent[99]?.text).toBe('garbage 54');
+  });
+
   it('answers a bad query with a 400 JSON error and an unknown path with 404', async () => {
     const bad = await getJson('/events/countWords?top=0');
     expect(bad.status).toBe(400);
@@ -225,7 +295,7 @@ describeWithRedis('the built apps, end to end', () => {
     const words = JSON.parse((await getJson('/events/countWords')).text);
     expect(words.tail).toBe(1);
     expect(words.end).toBe(1);
-    expect(await stats()).toEqual({ events: 11, malformedLines: 7 });
+    expect(await stats()).toEqual({ events: 11, malformedLines: 7 + 154 });
   });
 
   it('counts every line the built producer writes, and a restarted ingest picks up the stream', async () => {

@@ -3,6 +3,7 @@ import {
   type KeyLayout,
   readCounts,
   readEventsPerSecond,
+  readMalformed,
   readStats,
 } from '@tally/aggregation';
 import express, { type Request, type RequestHandler, type Response } from 'express';
@@ -20,7 +21,7 @@ import {
   toHttpError,
 } from './errors';
 import { createFastPath } from './fast-path';
-import { countsToJson } from './json-counts';
+import { countsToJson, malformedToJson } from './json-counts';
 import { sendJson } from './json-response';
 import {
   createMetricsRegistry,
@@ -30,7 +31,13 @@ import {
 } from './metrics';
 import { parseCountParams, toCountQuery } from './query';
 import { redisDrained } from './redis-drained';
-import { countReadKey, READ_ROUTES, type ReadKind, STATS_READ_KEY } from './read-routes';
+import {
+  countReadKey,
+  MALFORMED_READ_KEY,
+  READ_ROUTES,
+  type ReadKind,
+  STATS_READ_KEY,
+} from './read-routes';
 import { SharedReads } from './shared-reads';
 import { type LiveCounts, LiveHub, type LiveStats, selectionKey } from './dashboard/live-hub';
 import { mountDashboard } from './dashboard/routes';
@@ -157,7 +164,13 @@ export function createApp(options: AppOptions): ApiApp {
       return JSON.stringify({ events: stats.events, malformedLines: stats.malformedLines });
     });
   };
-  const readRoute = (read: ReadKind) => (read === 'stats' ? statsRoute : countRoute(read));
+  const malformedRoute = async (_req: Request, res: Response) => {
+    await sendShared(res, MALFORMED_READ_KEY, async () =>
+      malformedToJson(await readMalformed(redis, keys)),
+    );
+  };
+  const readRoute = (read: ReadKind) =>
+    read === 'stats' ? statsRoute : read === 'malformed' ? malformedRoute : countRoute(read);
   for (const route of READ_ROUTES) getRoute(route.path, readRoute(route.read));
 
   getRoute('/health', async (_req, res) => {

@@ -3,7 +3,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseQueryString } from 'node:querystring';
 import { sendJson } from './json-response';
 import { parseCountParams, toCountQuery } from './query';
-import { countReadKey, READ_ROUTES, type ReadKind, STATS_READ_KEY } from './read-routes';
+import {
+  countReadKey,
+  MALFORMED_READ_KEY,
+  READ_ROUTES,
+  type ReadKind,
+  STATS_READ_KEY,
+} from './read-routes';
 import type { SharedReads } from './shared-reads';
 
 export interface FastPathOptions {
@@ -35,6 +41,7 @@ export function createFastPath(
     const read = routes.get(path);
     if (read === undefined) return undefined;
     if (read === 'stats') return reads.cached(STATS_READ_KEY);
+    if (read === 'malformed') return reads.cached(MALFORMED_READ_KEY);
     let query: CountQuery;
     try {
       const q = url.indexOf('?');

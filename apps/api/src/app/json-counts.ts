@@ -1,4 +1,4 @@
-import type { CountEntry } from '@tally/aggregation';
+import type { CountEntry, MalformedReport } from '@tally/aggregation';
 
 /**
  * The JSON object text of `entries`, keys in the order given (SPEC §4 order from
@@ -19,4 +19,21 @@ export function countsToJson(entries: readonly CountEntry[]): string {
     parts[i] = JSON.stringify(key) + ':' + count;
   }
   return '{' + parts.join(',') + '}';
+}
+
+/**
+ * The JSON text of `GET /events/malformed`: `{"byReason": {…}, "recent": […]}`, reasons in the
+ * count order, samples newest first as stored (each JSON text the ingest wrote). A stored
+ * sample that is not a JSON object (a hand-edited key) is left out rather than sent broken.
+ */
+export function malformedToJson(report: MalformedReport): string {
+  const recent = report.recent.filter((text) => {
+    try {
+      const value: unknown = JSON.parse(text);
+      return typeof value === 'object' && value !== null && !Array.isArray(value);
+    } catch {
+      return false;
+    }
+  });
+  return `{"byReason":${countsToJson(report.byReason)},"recent":[${recent.join(',')}]}`;
 }

@@ -1,7 +1,7 @@
 import type { CountKind, CountQuery } from '@tally/aggregation';
 
-/** What a read endpoint answers: counts of one kind, or the totals. */
-export type ReadKind = CountKind | 'stats';
+/** What a read endpoint answers: counts of one kind, the totals, or the malformed lines' report. */
+export type ReadKind = CountKind | 'stats' | 'malformed';
 
 /** A SPEC §4 read endpoint: its path (as declared, no trailing slash) and what it reads. */
 export interface ReadRoute {
@@ -10,17 +10,20 @@ export interface ReadRoute {
 }
 
 /**
- * The SPEC §4 read endpoints, in one list: express registers them (app.ts), and the fast path
- * (fast-path.ts) answers exactly these from the micro-cache.
+ * The read endpoints (SPEC §4's, and tally's /events/malformed), in one list: express registers
+ * them (app.ts), and the fast path (fast-path.ts) answers exactly these from the micro-cache.
  */
 export const READ_ROUTES: readonly ReadRoute[] = [
   { path: '/events/countByEventType', read: 'types' },
   { path: '/events/countWords', read: 'words' },
   { path: '/events/stats', read: 'stats' },
+  { path: '/events/malformed', read: 'malformed' },
 ];
 
 /** The single-flight/cache key of the totals' body. */
 export const STATS_READ_KEY = 'stats';
+/** The single-flight/cache key of the malformed lines' report. */
+export const MALFORMED_READ_KEY = 'malformed';
 
 /**
  * The single-flight/cache key of a count read: equal keys are interchangeable answers. A

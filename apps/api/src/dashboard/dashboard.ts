@@ -231,7 +231,60 @@ function connect(): void {
   });
 }
 
+/** One sample of `GET /events/malformed`; `text` is already safe, and is set as text only. */
+interface MalformedSample {
+  readonly reason: string;
+  readonly readAt: string;
+  readonly bytes: number;
+  readonly truncated: boolean;
+  readonly text: string;
+}
+
+/** How often the reasons and samples are read (they are a report, not a live series). */
+const MALFORMED_EVERY_MS = 5000;
+/** Samples shown (of the 100 the api keeps). */
+const SAMPLES_SHOWN = 20;
+
+function renderSamples(samples: readonly MalformedSample[]): void {
+  const list = byId('malformed-samples');
+  const items = samples.slice(0, SAMPLES_SHOWN).map((sample) => {
+    const item = document.createElement('li');
+    const meta = document.createElement('span');
+    meta.className = 'meta';
+    const size = `${number.format(sample.bytes)} bytes${sample.truncated ? ', cut' : ''}`;
+    meta.textContent = `${sample.reason} · ${sample.readAt} · ${size}`;
+    const text = document.createElement('code');
+    text.textContent = sample.text;
+    item.append(meta, text);
+    return item;
+  });
+  if (items.length === 0) {
+    const empty = document.createElement('li');
+    empty.className = 'empty';
+    empty.textContent = 'no malformed line yet';
+    items.push(empty);
+  }
+  list.replaceChildren(...items);
+}
+
+async function refreshMalformed(): Promise<void> {
+  try {
+    const res = await fetch('/events/malformed');
+    if (!res.ok) return; // the live status already says when Redis is away
+    const report = (await res.json()) as {
+      byReason: Record<string, number>;
+      recent: MalformedSample[];
+    };
+    renderBars('malformed-reasons', Object.entries(report.byReason));
+    renderSamples(report.recent);
+  } catch {
+    // The api is away: the live stream's status says so; try again at the next turn.
+  }
+}
+
 document.addEventListener('DOMContentLoaded', () => {
+  void refreshMalformed();
+  setInterval(() => void refreshMalformed(), MALFORMED_EVERY_MS);
   byId('window').addEventListener('change', connect);
   byId('top').addEventListener('change', connect);
   renderRate();

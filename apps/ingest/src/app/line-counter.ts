@@ -1,6 +1,7 @@
 import { type BatchAggregator, isWindowed } from '@tally/aggregation';
 import {
   LineSplitter,
+  MALFORMED_SAMPLE_BYTES,
   type ParsedLine,
   parseEventLine,
   parseEventLineAt,
@@ -22,7 +23,7 @@ export interface LineTotals {
 /**
  * Turns FIFO bytes into counts: splits lines (across chunk boundaries, never buffering more
  * than one line of at most 1 MiB), parses each per SPEC §1 and adds the event type and the
- * words of each valid event, or one malformed line, to `counts`. An event goes into the
+ * words of each valid event, or one malformed line (its reason and first 256 bytes), to `counts`. An event goes into the
  * windowed buckets of its second unless, when it is read, it is older than the retention or
  * more than 300 s in the future (SPEC §3): then it counts in the totals only.
  */
@@ -34,7 +35,8 @@ export class LineCounter {
     outsideWindow: { old: 0, future: 0 },
   };
   private readonly splitter: LineSplitter;
-  /** "Now" in whole seconds, read once per chunk rather than once per line. */
+  /** "Now" in ms and whole seconds, read once per chunk rather than once per line. */
+  private nowMs = 0;
   private nowSeconds = 0;
 
   /**
@@ -48,7 +50,8 @@ export class LineCounter {
     private readonly clockMs: () => number = Date.now,
   ) {
     const addWord = (word: string) => this.counts().addWord(word);
-    const count = (parsed: ParsedLine) => {
+    /** `parsed` is the line `bytes[start, end)`: a malformed one keeps its first bytes. */
+    const count = (parsed: ParsedLine, bytes: Buffer, start: number, end: number) => {
       if (parsed.kind === 'event') {
         const counts = this.counts();
         const t = parsed.event.timestamp;
@@ -58,18 +61,21 @@ export class LineCounter {
         forEachWord(parsed.event.data, addWord);
         this.totals.events++;
       } else if (parsed.kind === 'malformed') {
-        this.counts().addMalformed();
+        const head = bytes.subarray(start, Math.min(end, start + MALFORMED_SAMPLE_BYTES));
+        this.counts().addMalformedLine(parsed.reason, head, end - start, this.nowMs);
         this.totals.malformedLines++;
       } else {
         this.totals.blankLines++;
       }
     };
     this.splitter = new LineSplitter({
-      line: (bytes) => count(parseEventLine(bytes)),
+      line: (bytes) => count(parseEventLine(bytes), bytes, 0, bytes.length),
       // The hot path: each line is scanned in place in the chunk read from the FIFO.
-      lineAt: (bytes, start, end) => count(parseEventLineAt(bytes, start, end)),
-      oversize: () => {
-        this.counts().addMalformed();
+      lineAt: (bytes, start, end) => count(parseEventLineAt(bytes, start, end), bytes, start, end),
+      // Its length is what was read of it before it was found too long.
+      oversize: (head, seen) => {
+        const sample = head.subarray(0, MALFORMED_SAMPLE_BYTES);
+        this.counts().addMalformedLine('too-long', sample, seen, this.nowMs);
         this.totals.malformedLines++;
       },
     });
@@ -77,13 +83,15 @@ export class LineCounter {
 
   /** Counts every complete line in `chunk`; an unterminated tail waits for the next chunk. */
   push(chunk: Buffer): void {
-    this.nowSeconds = Math.floor(this.clockMs() / 1000);
+    this.nowMs = this.clockMs();
+    this.nowSeconds = Math.floor(this.nowMs / 1000);
     this.splitter.push(chunk);
   }
 
   /** Every writer closed the FIFO: an unterminated remainder is a complete line (SPEC §1). */
   endOfStream(): void {
-    this.nowSeconds = Math.floor(this.clockMs() / 1000);
+    this.nowMs = this.clockMs();
+    this.nowSeconds = Math.floor(this.nowMs / 1000);
     this.splitter.end();
   }
 

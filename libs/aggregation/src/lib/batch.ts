@@ -1,3 +1,5 @@
+import { MalformedLog } from './malformed';
+
 /** Counts by key, pre-summed. Maps (not objects) so `__proto__` is a key like any other. */
 export interface CountGroup {
   readonly types: ReadonlyMap<string, number>;
@@ -19,11 +21,24 @@ export interface Batch extends CountGroup {
   /** Malformed lines in the batch. */
   readonly malformedLines: number;
   /**
+   * Why: a count per reason of the lines added with `addMalformedLine`, and at most
+   * MALFORMED_RECENT_MAX samples of them, oldest first, as JSON texts (malformed.ts).
+   */
+  readonly malformed: MalformedPart;
+  /**
    * The windowed part, by event-time second. Already included in `types` and `words`, which
    * also hold the events that count in the totals only.
    */
   readonly seconds: readonly SecondCounts[];
 }
+
+/** The malformed lines' reasons and samples of a batch. */
+export interface MalformedPart {
+  readonly byReason: ReadonlyMap<string, number>;
+  readonly samples: readonly string[];
+}
+
+const NO_MALFORMED: MalformedPart = Object.freeze({ byReason: new Map(), samples: [] });
 
 class Group {
   types = new Map<string, number>();
@@ -47,6 +62,7 @@ export class BatchAggregator {
   private entries = 0;
   private events = 0;
   private malformedLines = 0;
+  private readonly malformedLog = new MalformedLog();
 
   /**
    * Counts one valid event of `eventType`; its words follow with `addWord`.
@@ -73,9 +89,18 @@ export class BatchAggregator {
     this.bump(this.current.words, word);
   }
 
-  /** Counts `n` malformed lines. */
+  /** Counts `n` malformed lines whose reason and bytes are not known (tests, replays). */
   addMalformed(n = 1): void {
     this.malformedLines += n;
+  }
+
+  /**
+   * Counts one malformed line with its reason and first bytes (`head`, `total` bytes in all,
+   * read at `atMs`): the batch keeps a count per reason and the newest samples (malformed.ts).
+   */
+  addMalformedLine(reason: string, head: Uint8Array, total: number, atMs: number): void {
+    this.malformedLines += 1;
+    this.malformedLog.add(reason, head, total, atMs);
   }
 
   private bump(map: Map<string, number>, key: string): void {
@@ -107,7 +132,7 @@ export class BatchAggregator {
     const groups: [number | undefined, Group][] = [];
     if (this.untimed.size > 0) groups.push([undefined, this.untimed]);
     for (const [second, group] of this.seconds) groups.push([second, group]);
-    const batch = makeBatch(groups, this.events, this.malformedLines);
+    const batch = makeBatch(groups, this.events, this.malformedLines, this.takeMalformed());
     this.reset();
     return batch;
   }
@@ -153,12 +178,16 @@ export class BatchAggregator {
       else this.seconds.set(second, rest);
     }
     this.entries -= maxKeys - room;
-    const batch = makeBatch(groups, this.events, this.malformedLines);
+    const batch = makeBatch(groups, this.events, this.malformedLines, this.takeMalformed());
     this.events = 0;
     this.malformedLines = 0;
     this.current = this.untimed;
     this.currentSecond = undefined;
     return batch;
+  }
+
+  private takeMalformed(): MalformedPart {
+    return this.malformedLog.isEmpty ? NO_MALFORMED : this.malformedLog.take();
   }
 
   private reset(): void {
@@ -177,6 +206,7 @@ function makeBatch(
   groups: [number | undefined, Group][],
   events: number,
   malformedLines: number,
+  malformed: MalformedPart,
 ): Batch {
   const seconds: SecondCounts[] = [];
   for (const [second, group] of groups) {
@@ -185,7 +215,7 @@ function makeBatch(
   if (groups.length === 1) {
     // The common case (one second, or totals only): the all-time counts are that group's.
     const [, only] = groups[0];
-    return { types: only.types, words: only.words, events, malformedLines, seconds };
+    return { types: only.types, words: only.words, events, malformedLines, malformed, seconds };
   }
   const types = new Map<string, number>();
   const words = new Map<string, number>();
@@ -193,5 +223,5 @@ function makeBatch(
     for (const [k, n] of group.types) types.set(k, (types.get(k) ?? 0) + n);
     for (const [k, n] of group.words) words.set(k, (words.get(k) ?? 0) + n);
   }
-  return { types, words, events, malformedLines, seconds };
+  return { types, words, events, malformedLines, malformed, seconds };
 }

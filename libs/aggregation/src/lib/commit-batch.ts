@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Batch } from './batch';
 import { type KeyLayout, STREAM_GROUP } from './keys';
 import type { LeaseStamp } from './lease';
+import { MALFORMED_RECENT_MAX } from './malformed';
 import { APPLY_BATCH, settle } from './script-status';
 import { withScripts } from './scripts';
 import { bucketStart, windowLadder } from './windows';
@@ -65,6 +66,8 @@ function applyBatchCall(
     keys.rank.words,
     keys.generation,
     keys.writerLease('ingest', stamp.ingestId),
+    keys.malformedReasons,
+    keys.malformedRecent,
   ];
   const keyIndex = new Map<string, number>();
   const indexOf = (key: string) => {
@@ -83,9 +86,11 @@ function applyBatchCall(
     stamp.lease?.ms ?? 0,
     batch.events,
     batch.malformedLines,
-    batch.types.size,
-    batch.words.size,
+    batch.malformed.byReason.size,
   ];
+  pushPairs(args, batch.malformed.byReason);
+  args.push(MALFORMED_RECENT_MAX, batch.malformed.samples.length, ...batch.malformed.samples);
+  args.push(batch.types.size, batch.words.size);
   pushPairs(args, batch.types);
   pushPairs(args, batch.words);
   // Each second: its one-second buckets, always written, and the coarser buckets holding it,

@@ -22,6 +22,9 @@
  * | `<prefix>:stream`                | stream | event lines, TRANSPORT=redis-stream: one   |
  * |                                  |        | field `lines` per entry; consumer group    |
  * |                                  |        | `ingest` (STREAM_GROUP)                    |
+ * | `<prefix>:malformed:reasons`     | hash   | reason -> malformed lines with it          |
+ * | `<prefix>:malformed:recent`      | list   | the newest 100 malformed-line samples      |
+ * |                                  |        | (JSON), newest first (malformed.ts)        |
  * | `<prefix>:producer:<id>:seq`     | string | last entry sequence appended by a producer |
  * | `<prefix>:ingest:<id>:lease`,    | string | token of the one live process using that   |
  * | `<prefix>:producer:<id>:lease`   |        | id; lapses unless renewed (lease.ts)       |
@@ -45,6 +48,10 @@ export interface KeyLayout {
   bucketSeal(size: number, start: number): string;
   /** What every bucket and seal key starts with (the Lua roll-up builds child keys from it). */
   readonly bucketBase: string;
+  /** Malformed lines by reason (written with the counts, in the same script). */
+  readonly malformedReasons: string;
+  /** The newest malformed-line samples, newest first (MALFORMED_RECENT_MAX). */
+  readonly malformedRecent: string;
   /** Bumped by every applied batch: a cached read built at the same generation is current. */
   readonly generation: string;
   /** A short-lived cache key for a union of buckets (kept about a second). */
@@ -88,6 +95,8 @@ export function keyLayout(prefix: string): KeyLayout {
       `${prefix}:w:${size}:${start}:${kind}`,
     bucketSeal: (size: number, start: number) => `${prefix}:w:${size}:${start}:sealed`,
     bucketBase: `${prefix}:w:`,
+    malformedReasons: `${prefix}:malformed:reasons`,
+    malformedRecent: `${prefix}:malformed:recent`,
     generation: `${prefix}:generation`,
     scratch: (id: string) => `${prefix}:tmp:${id}`,
     stream: `${prefix}:stream`,

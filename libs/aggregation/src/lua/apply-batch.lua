@@ -7,14 +7,20 @@
   KEYS[6] <prefix>:rank:words    zset word (CESU-8) -> count (all time)
   KEYS[7] <prefix>:generation    string: batches applied so far (read caches compare it)
   KEYS[8] <prefix>:ingest:<id>:lease string: the token of the process holding the ingest id
-  KEYS[9..] <prefix>:w:<size>:<start>:types|words   zset buckets of event time,
+  KEYS[9] <prefix>:malformed:reasons  hash reason -> malformed lines
+  KEYS[10] <prefix>:malformed:recent  list of the newest malformed-line samples (JSON), newest
+            first, trimmed to ARGV[9]
+  KEYS[11..] <prefix>:w:<size>:<start>:types|words   zset buckets of event time,
             <prefix>:w:<size>:<start>:sealed   string markers of rolled-up buckets, and with
             the stream section, <prefix>:stream (the stream whose entries this batch counted)
   ARGV[1] batch sequence number (integer >= 1, strictly increasing per ingest id)
   ARGV[2] seconds KEYS[4] lives after the last batch of that ingest
   ARGV[3] the writer's lease token ('' when it holds none), ARGV[4] the lease time in ms
   ARGV[5] events in the batch; ARGV[6] malformed lines in the batch
-  ARGV[7] T, ARGV[8] W: number of all-time event-type and word pairs, then T + W
+  ARGV[7] R: number of malformed reasons, then R (reason, lines) pairs; then K, the samples
+          kept (MALFORMED_RECENT_MAX), S, and S samples, oldest first (at most K: a batch's
+          malformed part costs the same however many lines it holds)
+  then T, W: number of all-time event-type and word pairs, then T + W
           (key, increment) pairs: event types first, then words
   then G: number of event-time seconds in the batch, and for each second: the KEYS indexes of
           its one-second types and words buckets and their expire-at (unix seconds); A, then A
@@ -54,8 +60,12 @@ local seq = tonumber(ARGV[1])
 if seq <= last then return 0 end
 
 -- Where the optional stream section starts: walk the counts without touching them.
+-- Where the counts start, after the malformed section (ARGV[7..]).
+local countsAt = 7 + 1 + 2 * tonumber(ARGV[7])
+countsAt = countsAt + 2 + tonumber(ARGV[countsAt + 1])
+
 local function streamSection()
-  local q = 7
+  local q = countsAt
   q = q + 2 + 2 * (tonumber(ARGV[q]) + tonumber(ARGV[q + 1]))
   local nSeconds = tonumber(ARGV[q])
   q = q + 1
@@ -70,8 +80,8 @@ end
 local s = streamSection()
 local streamIndex = s and tonumber(ARGV[s]) or 0
 
--- The type each of KEYS[1..8] must have; later keys are buckets, seals or the stream.
-local FIXED = { 'hash', 'hash', 'hash', 'string', 'zset', 'zset', 'string', 'string' }
+-- The type each of KEYS[1..10] must have; later keys are buckets, seals or the stream.
+local FIXED = { 'hash', 'hash', 'hash', 'string', 'zset', 'zset', 'string', 'string', 'hash', 'list' }
 for i = 1, #KEYS do
   local t = redis.call('TYPE', KEYS[i])['ok']
   local want = FIXED[i] or 'zset'
@@ -125,8 +135,22 @@ local malformed = tonumber(ARGV[6])
 if events > 0 then redis.call('HINCRBY', KEYS[3], 'events', events) end
 if malformed > 0 then redis.call('HINCRBY', KEYS[3], 'malformedLines', malformed) end
 
+-- Why lines were malformed: a count per reason, and the newest samples.
+local r = 8
+for _ = 1, tonumber(ARGV[7]) do
+  redis.call('HINCRBY', KEYS[9], ARGV[r], ARGV[r + 1])
+  r = r + 2
+end
+local keep, nSamples = tonumber(ARGV[r]), tonumber(ARGV[r + 1])
+if nSamples > 0 then
+  for from = r + 2, r + 1 + nSamples, 1000 do
+    redis.call('LPUSH', KEYS[10], unpack(ARGV, from, math.min(from + 999, r + 1 + nSamples)))
+  end
+  redis.call('LTRIM', KEYS[10], 0, keep - 1)
+end
+
 -- All-time: hash and rank zset.
-local p = 7
+local p = countsAt
 local nTypes, nWords = tonumber(ARGV[p]), tonumber(ARGV[p + 1])
 p = p + 2
 for _ = 1, nTypes do
