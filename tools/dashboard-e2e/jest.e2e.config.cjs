@@ -7,6 +7,8 @@ module.exports = {
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }],
   },
+  // Every answer the spec fetches from the api it watches is checked against its OpenAPI file.
+  setupFilesAfterEnv: ['<rootDir>/src/support/contract-setup.ts'],
   testMatch: ['<rootDir>/src/**/*.e2e.spec.ts'],
   testTimeout: 60_000,
 };

@@ -6,3 +6,4 @@ export {
   stopApp,
   workspaceRoot,
 } from './lib/app-processes';
+export { API_DESCRIPTION_FILE, installApiContractCheck } from './lib/api-contract';
