@@ -3,8 +3,8 @@ import { stopSignals } from '@tally/lifecycle/process';
 import { keyLayout } from '@tally/aggregation';
 import { listenOn } from '@tally/http-server';
 import { Lifecycle } from '@tally/lifecycle';
+import { createLogger } from '@tally/logging';
 import { loadConfigOrExit, redactUserInfo } from '@tally/settings';
-import { pino } from 'pino';
 import { createApp } from './app/app';
 import { loadConfig } from './app/config';
 import { createRedisClient } from './app/redis-client';
@@ -21,8 +21,8 @@ async function main(): Promise<void> {
   // Synchronous writes to stdout: the api logs state changes and failures, not requests, so
   // this costs nothing, and no line is lost or reordered at exit. (pino's default stdout
   // stream is asynchronous, and its flush() does not wait for a write in flight: seen here as
-  // the last two lines of a shutdown swapping places.)
-  const logger = pino({ base: { app: 'api' } }, pino.destination({ dest: 1, sync: true }));
+  // the last two lines of a shutdown swapping places.) LOG_FORMAT=pretty is for development.
+  const logger = loadConfigOrExit('api', () => createLogger('api', process.env, { sync: true }));
   const life = new Lifecycle({
     signals: stopSignals,
     exit: (code) => {

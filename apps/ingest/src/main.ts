@@ -1,8 +1,8 @@
 // First: SIGTERM/SIGINT are caught from here on, while the modules below load (tens of ms).
 import { stopSignals } from '@tally/lifecycle/process';
 import { keyLayout } from '@tally/aggregation';
+import { createLogger } from '@tally/logging';
 import { loadConfigOrExit, redactUserInfo } from '@tally/settings';
-import pino from 'pino';
 import { loadConfig } from './app/config';
 import { createSource, describeSource, prepareSource } from './app/sources';
 import { serveHealth } from './app/wiring/health';
@@ -18,7 +18,7 @@ import { StatusBoard } from './app/wiring/status';
  */
 async function main(): Promise<void> {
   const config = loadConfigOrExit('ingest', () => loadConfig(process.env));
-  const logger = pino({ base: { app: 'ingest' } });
+  const logger = loadConfigOrExit('ingest', () => createLogger('ingest', process.env));
   const life = createIngestLifecycle(stopSignals, logger);
   const ingestId = ingestIdOf(config);
   await prepareSource(config, life, logger);

@@ -1,8 +1,8 @@
 // First: SIGTERM/SIGINT are caught from here on, while the modules below load (tens of ms).
 import { stopSignals } from '@tally/lifecycle/process';
 import type { Lifecycle } from '@tally/lifecycle';
+import { createLogger } from '@tally/logging';
 import { loadConfigOrExit } from '@tally/settings';
-import pino from 'pino';
 import { loadConfig } from './app/config';
 import { createJob, jobSettings } from './app/jobs';
 import { createLifecycle, stopOnFailure } from './app/lifecycle';
@@ -10,7 +10,7 @@ import { createOutput } from './app/outputs';
 import { logProgressEvery } from './app/progress-log';
 
 const config = loadConfigOrExit('producer', () => loadConfig(process.env));
-const logger = pino({ base: { app: 'producer' } });
+const logger = loadConfigOrExit('producer', () => createLogger('producer', process.env));
 
 /**
  * Checks the output's setting, says `starting`, opens the output (the stream output waits for
