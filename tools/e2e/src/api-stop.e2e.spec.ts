@@ -43,10 +43,11 @@ describe('the built api stops cleanly', () => {
     return { api, port };
   }
   async function listening(api: AppProcess, port: number): Promise<void> {
-    await eventually('the api to answer', async () => {
+    // Healthy, not only answering: its Redis client is ready (and has logged so) before the
+    // test stops it, so the last lines logged are the stop's.
+    await eventually('the api to answer /health with 200', async () => {
       assertRunning(api);
-      await fetch(`http://127.0.0.1:${port}/health`);
-      return true;
+      return (await fetch(`http://127.0.0.1:${port}/health`)).status === 200 ? true : undefined;
     });
   }
   /** A connection that sent half a request head and waits: the server cannot call it idle. */
