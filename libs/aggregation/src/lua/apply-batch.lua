@@ -9,7 +9,7 @@
   KEYS[8] <prefix>:ingest:<id>:lease string: the token of the process holding the ingest id
   KEYS[9] <prefix>:malformed:reasons  hash reason -> malformed lines
   KEYS[10] <prefix>:malformed:recent  list of the newest malformed-line samples (JSON), newest
-            first, trimmed to ARGV[9]
+            first, trimmed to K (below)
   KEYS[11..] <prefix>:w:<size>:<start>:types|words   zset buckets of event time,
             <prefix>:w:<size>:<start>:sealed   string markers of rolled-up buckets, and with
             the stream section, <prefix>:stream (the stream whose entries this batch counted)
@@ -59,11 +59,11 @@ end
 local seq = tonumber(ARGV[1])
 if seq <= last then return 0 end
 
--- Where the optional stream section starts: walk the counts without touching them.
 -- Where the counts start, after the malformed section (ARGV[7..]).
 local countsAt = 7 + 1 + 2 * tonumber(ARGV[7])
 countsAt = countsAt + 2 + tonumber(ARGV[countsAt + 1])
 
+-- Where the optional stream section starts: walk the counts without touching them.
 local function streamSection()
   local q = countsAt
   q = q + 2 + 2 * (tonumber(ARGV[q]) + tonumber(ARGV[q + 1]))
