@@ -1,16 +1,17 @@
 # One Dockerfile, one target per app: docker build --target producer|ingest|api .
 #
-# build:   npm ci + `nx run-many -t build` (esbuild bundles each app into dist/apps/<app>/main.js
-#          and writes a package.json + package-lock.json holding only that app's runtime
-#          dependencies), then `npm ci --omit=dev` in each dist/apps/<app> from npm's local cache.
+# build:   node:24-bookworm-slim (Node 24 LTS, as .nvmrc says): npm ci + `nx run-many -t build`
+#          (esbuild bundles each app into dist/apps/<app>/main.js and writes a package.json +
+#          package-lock.json holding only that app's runtime dependencies), then
+#          `npm ci --omit=dev` in each dist/apps/<app> from npm's local cache.
 # runtime: debian:bookworm-slim + the node binary of the build image (no npm, yarn or headers:
-#          ~70 MB less than node:20-bookworm-slim), one bundled app and its production
+#          ~70 MB less than node:24-bookworm-slim), one bundled app and its production
 #          dependencies, run as the non-root `node` user (uid 1000).
 # Signals: compose runs every app with `init: true` (docker-init, i.e. tini, as PID 1, which
 #          forwards SIGTERM and reaps children); with plain `docker run`, pass `--init`.
 # Builds with the classic builder and BuildKit alike (no RUN --mount, no `# syntax=`).
 
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 # Nx without its daemon, Nx Cloud or the terminal UI: a one-shot build that needs no network
 # beyond the npm registry (nx.json also sets neverConnectToCloud).
 ENV NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false NX_SKIP_NX_CACHE=true

