@@ -70,11 +70,13 @@ export function redisReachableSync(url = testRedisUrl()): boolean {
   const script = `
     const u = new URL(process.argv[1]);
     const s = require('net').connect(Number(u.port || 6379), u.hostname);
-    s.setTimeout(1500, () => process.exit(2));
+    s.setTimeout(10000, () => process.exit(2));
     s.on('connect', () => s.write('PING\\r\\n'));
     s.on('data', (d) => process.exit(/^(\\+PONG|-NOAUTH)/.test(d.toString()) ? 0 : 3));
     s.on('error', () => process.exit(1));`;
-  const result = spawnSync(process.execPath, ['-e', script, url], { timeout: 2500 });
+  // Generous bounds: a missing Redis refuses at once; only a loaded machine (a node that takes
+  // seconds to start, as in a busy CI run) or a Redis that accepts and never answers waits.
+  const result = spawnSync(process.execPath, ['-e', script, url], { timeout: 20_000 });
   return result.status === 0;
 }
 
