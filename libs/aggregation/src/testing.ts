@@ -64,7 +64,7 @@ export async function keysWithPrefix(redis: Redis, prefix: string): Promise<stri
 
 /**
  * Whether Redis answers PING at `url`, checked synchronously (jest's `describe` is
- * synchronous) by a child node process with a 2 s limit.
+ * synchronous) by a child node process (at most 20 s: see below).
  */
 export function redisReachableSync(url = testRedisUrl()): boolean {
   const script = `
