@@ -4,8 +4,10 @@
  *  (b) the real ingest (dist/apps/ingest/main.js) reading the file through a FIFO fed by
  *      `cat`, into the Redis at REDIS_URL, timed until /events/stats' counters (read from
  *      Redis) show every line.
- * Prints lines/s for both and their ratio, the ingest's peak RSS (VmHWM), and Redis round
- * trips and commands per 1,000 events.
+ * Prints lines/s for both and their ratio, the ingest's peak RSS (VmHWM), Redis round trips
+ * and commands per 1,000 events, and the CPU time redis-server spent during the run (INFO cpu:
+ * the whole server's, so only this run's on a Redis of its own). On a shared, busy machine the
+ * lines/s of the same code swing by up to 3x between runs, its Redis CPU by much less.
  *
  *   npx nx run bench:ingest                       (builds the ingest first)
  *   LINES=10000000 VOCABULARY=100000 npx nx run bench:ingest
@@ -114,6 +116,14 @@ async function commandStats(redis: Redis): Promise<Map<string, number>> {
   return stats;
 }
 
+/** redis-server's CPU time so far (user + system), in seconds. */
+async function redisCpuSeconds(redis: Redis): Promise<number> {
+  const info = await redis.info('cpu');
+  const field = (name: string) =>
+    Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? 0);
+  return field('used_cpu_user') + field('used_cpu_sys');
+}
+
 /** (b) The real ingest, fed by `cat file > fifo`, timed until every line is counted. */
 async function realIngest(path: string, redis: Redis) {
   const prefix = uniqueTestPrefix('bench-ingest');
@@ -146,6 +156,7 @@ async function realIngest(path: string, redis: Redis) {
       await new Promise((r) => setTimeout(r, 20));
     }
     const before = await commandStats(redis);
+    const cpuBefore = await redisCpuSeconds(redis);
     const started = process.hrtime.bigint();
     const cat = spawn('sh', ['-c', 'cat "$0" > "$1"', path, fifo], { stdio: 'inherit' });
     const catExited = once(cat, 'exit');
@@ -162,6 +173,7 @@ async function realIngest(path: string, redis: Redis) {
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     await catExited;
     const after = await commandStats(redis);
+    const redisCpuS = (await redisCpuSeconds(redis)) - cpuBefore;
     const delta = (name: string) => (after.get(name) ?? 0) - (before.get(name) ?? 0);
     let commands = 0;
     for (const [name, calls] of after) commands += calls - (before.get(name) ?? 0);
@@ -169,7 +181,7 @@ async function realIngest(path: string, redis: Redis) {
     const roundTrips = delta('evalsha') + delta('eval');
     const status = readFileSync(`/proc/${ingest.pid}/status`, 'utf8');
     const peakRssMb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
-    return { ms, stats, commands, roundTrips, peakRssMb };
+    return { ms, stats, commands, roundTrips, peakRssMb, redisCpuS };
   } finally {
     ingest.kill('SIGTERM');
     await once(ingest, 'exit');
@@ -198,6 +210,9 @@ async function main(): Promise<void> {
       console.log(`  ingest peak RSS         ${real.peakRssMb.toFixed(0)} MB`);
       console.log(
         `  Redis per 1,000 events  ${per1k(real.roundTrips)} round trips, ${per1k(real.commands)} commands`,
+      );
+      console.log(
+        `  Redis CPU               ${real.redisCpuS.toFixed(1)} s, ${((real.redisCpuS / real.stats.events) * 1e6).toFixed(0)} ms per 1,000 events`,
       );
       console.log(
         `  counted                 ${real.stats.events} events, ${real.stats.malformedLines} malformed`,
