@@ -58,8 +58,8 @@ describeWithRedis('writes on a Redis out of memory (noeviction)', () => {
     const refused = await commitBatch(redis, keys, batch, stamp, W).catch((e: Error) => e);
     expect(refused).toBeInstanceOf(Error);
     expect((refused as Error).message).toMatch(/\bOOM\b/);
-    // Not an outage by the shared classification: the ingest retries it all the same.
-    expect(redisFailureReason(refused)).toBeUndefined();
+    // Redis cannot serve now: the api answers 503, the ingest holds its counts and retries.
+    expect(redisFailureReason(refused)).toBe('server answered OOM');
     expect(await keysWithPrefix(redis, keys.prefix)).toEqual([]);
 
     await setMaxMemory(0);

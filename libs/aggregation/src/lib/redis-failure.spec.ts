@@ -32,6 +32,10 @@ describe('redisFailureReason', () => {
     [withCode('read ECONNRESET', 'ECONNRESET'), 'connection error (ECONNRESET)'],
     [withCode('connect ETIMEDOUT', 'ETIMEDOUT'), 'connection error (ETIMEDOUT)'],
     [new ReplyError('LOADING Redis is loading the dataset in memory'), 'server answered LOADING'],
+    [
+      new ReplyError("OOM command not allowed when used memory > 'maxmemory'."),
+      'server answered OOM',
+    ],
     [new ReplyError('BUSY Redis is busy running a script.'), 'server answered BUSY'],
   ])('recognizes %p as Redis being unavailable', (error, reason) => {
     expect(redisFailureReason(error)).toBe(reason);

@@ -13,9 +13,12 @@ const NETWORK_CODES = new Set([
 
 /**
  * Redis replies that mean "the server is there but cannot serve now" rather than a bug of
- * ours: still loading its dataset, busy with a long script, a replica that lost its master.
+ * ours: still loading its dataset, busy with a long script, a replica that lost its master,
+ * or full (OOM under `maxmemory-policy noeviction`: a write, and a windowed read that rolls
+ * buckets up, is refused until memory is freed; the ingest holds and retries, the api answers
+ * 503).
  */
-const UNAVAILABLE_REPLY = /^(LOADING|BUSY|MASTERDOWN|TRYAGAIN|CLUSTERDOWN)\b/;
+const UNAVAILABLE_REPLY = /^(LOADING|BUSY|MASTERDOWN|TRYAGAIN|CLUSTERDOWN|OOM)\b/;
 
 /**
  * Whether `error` means Redis is unavailable (an api answers 503, not 500; an ingest holds its
