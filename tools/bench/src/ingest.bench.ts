@@ -4,8 +4,9 @@
  *  (b) the real ingest (dist/apps/ingest/main.js) reading the file through a FIFO fed by
  *      `cat`, into the Redis at REDIS_URL, timed until /events/stats' counters (read from
  *      Redis) show every line.
- * Prints lines/s for both and their ratio, the ingest's peak RSS (VmHWM), and Redis round
- * trips and commands per 1,000 events.
+ * Prints lines/s for both and their ratio, the ingest's peak RSS (VmHWM) and CPU time while
+ * timed (steadier than lines/s on a busy machine), and Redis round trips and commands per
+ * 1,000 events.
  *
  *   npx nx run bench:ingest                       (builds the ingest first)
  *   LINES=10000000 VOCABULARY=100000 npx nx run bench:ingest
@@ -118,6 +119,14 @@ function bareLoop(path: string): { lines: number; ms: number } {
   return { lines, ms };
 }
 
+/** CPU time (user + system, all threads) the process has used so far, from /proc. */
+function cpuSeconds(pid: number | undefined): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which is in parentheses): utime and stime are 14th and 15th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // USER_HZ is 100 on Linux
+}
+
 async function commandStats(redis: Redis): Promise<Map<string, number>> {
   const info = await redis.info('commandstats');
   const stats = new Map<string, number>();
@@ -157,6 +166,7 @@ async function realIngest(path: string, redis: Redis) {
       await new Promise((r) => setTimeout(r, 20));
     }
     const before = await commandStats(redis);
+    const cpuBefore = cpuSeconds(ingest.pid);
     const started = process.hrtime.bigint();
     const cat = spawn('sh', ['-c', 'cat "$0" > "$1"', path, fifo], { stdio: 'inherit' });
     const catExited = once(cat, 'exit');
@@ -171,6 +181,7 @@ async function realIngest(path: string, redis: Redis) {
       polls++;
     }
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    const cpuS = cpuSeconds(ingest.pid) - cpuBefore;
     await catExited;
     const after = await commandStats(redis);
     const delta = (name: string) => (after.get(name) ?? 0) - (before.get(name) ?? 0);
@@ -180,7 +191,7 @@ async function realIngest(path: string, redis: Redis) {
     const roundTrips = delta('evalsha') + delta('eval');
     const status = readFileSync(`/proc/${ingest.pid}/status`, 'utf8');
     const peakRssMb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
-    return { ms, stats, commands, roundTrips, peakRssMb };
+    return { ms, stats, commands, roundTrips, peakRssMb, cpuS };
   } finally {
     ingest.kill('SIGTERM');
     await once(ingest, 'exit');
@@ -200,6 +211,7 @@ async function main(): Promise<void> {
   const ratios: number[] = [];
   const rates: number[] = [];
   const rss: number[] = [];
+  const cpu: number[] = [];
   try {
     for (let run = 1; run <= RUNS; run++) {
       const path = generateFile(Math.floor(Date.now() / 1000));
@@ -213,6 +225,7 @@ async function main(): Promise<void> {
       ratios.push(realRate / bareRate);
       rates.push(realRate);
       rss.push(real.peakRssMb);
+      cpu.push(real.cpuS);
       const per1k = (n: number) => ((n / real.stats.events) * 1000).toFixed(2);
       console.log(
         `run ${run}: ${LINES} lines, vocabulary ${VOCABULARY}, ${TYPES} types, ${CORRUPT * 100}% corrupt, ${WINDOWED ? `recent (windowed, over ${SPREAD_S} s)` : 'old (totals only)'} timestamps`,
@@ -225,6 +238,9 @@ async function main(): Promise<void> {
       );
       console.log(`  ingest peak RSS         ${real.peakRssMb.toFixed(0)} MB`);
       console.log(
+        `  ingest CPU time         ${real.cpuS.toFixed(2)} s (user + system, while timed: ${Math.round(LINES / real.cpuS).toLocaleString('en')} lines per CPU second)`,
+      );
+      console.log(
         `  Redis per 1,000 events  ${per1k(real.roundTrips)} round trips, ${per1k(real.commands)} commands`,
       );
       console.log(
@@ -233,7 +249,7 @@ async function main(): Promise<void> {
     }
     if (RUNS > 1) {
       console.log(
-        `median of ${RUNS} runs: ratio ${median(ratios).toFixed(2)}, ingest ${Math.round(median(rates)).toLocaleString('en')} lines/s, peak RSS ${median(rss).toFixed(0)} MB`,
+        `median of ${RUNS} runs: ratio ${median(ratios).toFixed(2)}, ingest ${Math.round(median(rates)).toLocaleString('en')} lines/s, peak RSS ${median(rss).toFixed(0)} MB, CPU ${median(cpu).toFixed(2)} s`,
       );
     }
   } finally {
