@@ -146,6 +146,7 @@ async function realIngest(path: string, redis: Redis) {
       REDIS_URL: process.env['REDIS_URL'] || 'redis://127.0.0.1:6379',
       KEY_PREFIX: prefix,
       FIFO_PATH: fifo,
+      HEALTH_HOST: '127.0.0.1',
       HEALTH_PORT: String(20000 + (process.pid % 20000)),
       // The ingest's tuning knobs pass through, to compare settings on the same file.
       ...Object.fromEntries(
@@ -193,8 +194,12 @@ async function realIngest(path: string, redis: Redis) {
     const peakRssMb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
     return { ms, stats, commands, roundTrips, peakRssMb, cpuS };
   } finally {
-    ingest.kill('SIGTERM');
-    await once(ingest, 'exit');
+    // An ingest that already exited (a port in use, say) sends no 'exit' any more.
+    if (ingest.exitCode === null && ingest.signalCode === null) {
+      const exited = once(ingest, 'exit');
+      ingest.kill('SIGTERM');
+      await exited;
+    }
     rmSync(fifo, { force: true });
     await deleteKeysWithPrefix(redis, prefix);
   }
