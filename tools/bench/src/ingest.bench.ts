@@ -4,18 +4,24 @@
  *  (b) the real ingest (dist/apps/ingest/main.js) reading the file through a FIFO fed by
  *      `cat`, into the Redis at REDIS_URL, timed until /events/stats' counters (read from
  *      Redis) show every line.
- * Prints lines/s for both and their ratio, the ingest's peak RSS (VmHWM), Redis round trips
- * and commands per 1,000 events, and the CPU time redis-server spent during the run (INFO cpu:
- * the whole server's, so only this run's on a Redis of its own). On a shared, busy machine the
- * lines/s of the same code swing by up to 3x between runs, its Redis CPU by much less.
+ * Prints lines/s for both and their ratio, the ingest's peak RSS (VmHWM) and CPU time while
+ * timed (steadier than lines/s on a busy machine), Redis round trips and commands per 1,000
+ * events, and the CPU time redis-server spent during the run (INFO cpu: the whole server's, so
+ * only this run's on a Redis of its own). On a shared, busy machine the lines/s of the same
+ * code swing by up to 3x between runs, the CPU times by much less.
  *
  *   npx nx run bench:ingest                       (builds the ingest first)
  *   LINES=10000000 VOCABULARY=100000 npx nx run bench:ingest
  *
  * Env: LINES (2,000,000), VOCABULARY (1,000 words), TYPES (10), CORRUPT (0.01), RUNS (1),
- * WINDOWED (1: timestamps in the last minute, so windowed buckets are written too; 0: old
- * timestamps, totals only). BATCH_MAX_KEYS, MAX_PENDING_KEYS, FLUSH_INTERVAL_MS and
- * WINDOW_RETENTION_S, when set, are passed to the ingest.
+ * BARE_LOOPS (3: each run's baseline is the best of this many bare loops),
+ * WINDOWED (1: recent timestamps, so windowed buckets are written too; 0: old timestamps,
+ * totals only), SPREAD_S (60: with WINDOWED=1 the timestamps rise evenly over the last SPREAD_S
+ * seconds; 3600 spreads them over the hour of the default retention). BATCH_MAX_KEYS,
+ * MAX_PENDING_KEYS, FLUSH_INTERVAL_MS and WINDOW_RETENTION_S, when set, are passed to the
+ * ingest. INGEST_MAIN (dist/apps/ingest/main.js of this checkout) runs another build, e.g. the
+ * starting commit's from a second worktree, on the same file; NODE_ARGS (none) are node's
+ * arguments for it, e.g. `--cpu-prof --cpu-prof-dir=tmp/prof` (split at spaces).
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -42,14 +48,18 @@ const VOCABULARY = env('VOCABULARY', 1_000);
 const TYPES = env('TYPES', 10);
 const CORRUPT = env('CORRUPT', 0.01);
 const RUNS = env('RUNS', 1);
+const BARE_LOOPS = env('BARE_LOOPS', 3);
 const WINDOWED = env('WINDOWED', 1) === 1;
+const SPREAD_S = env('SPREAD_S', 60);
 const root = join(__dirname, '..', '..', '..');
 const workDir = join(root, 'tmp', 'bench');
+const INGEST_MAIN = process.env['INGEST_MAIN'] || join(root, 'dist', 'apps', 'ingest', 'main.js');
+const NODE_ARGS = (process.env['NODE_ARGS'] ?? '').split(' ').filter((arg) => arg !== '');
 
 /** Generates (once per parameter set) the blackbox-format file and returns its path. */
 function generateFile(nowSeconds: number): string {
   mkdirSync(workDir, { recursive: true });
-  const name = `events-${LINES}-${VOCABULARY}-${TYPES}-${CORRUPT}-${WINDOWED ? 'recent' : 'old'}.ndjson`;
+  const name = `events-${LINES}-${VOCABULARY}-${TYPES}-${CORRUPT}-${WINDOWED ? `recent${SPREAD_S}` : 'old'}.ndjson`;
   const path = join(workDir, name);
   // Recent timestamps must be recent *now*, so that file is made fresh each time.
   if (existsSync(path) && !WINDOWED) return path;
@@ -65,7 +75,9 @@ function generateFile(nowSeconds: number): string {
       const words = 1 + rand(4);
       let data = word(rand(VOCABULARY));
       for (let w = 1; w < words; w++) data += ` ${word(rand(VOCABULARY))}`;
-      const t = WINDOWED ? nowSeconds - 60 + Math.floor((i * 60) / LINES) : 1564039783 + (i % 1000);
+      const t = WINDOWED
+        ? nowSeconds - SPREAD_S + Math.floor((i * SPREAD_S) / LINES)
+        : 1564039783 + (i % 1000);
       chunk += `{ "event_type": "type${rand(TYPES)}", "data": "${data}", "timestamp": ${t} }\n`;
     }
     if (chunk.length > 1 << 20) {
@@ -109,6 +121,14 @@ function bareLoop(path: string): { lines: number; ms: number } {
   return { lines, ms };
 }
 
+/** CPU time (user + system, all threads) the process has used so far, from /proc. */
+function cpuSeconds(pid: number | undefined): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which is in parentheses): utime and stime are 14th and 15th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // USER_HZ is 100 on Linux
+}
+
 async function commandStats(redis: Redis): Promise<Map<string, number>> {
   const info = await redis.info('commandstats');
   const stats = new Map<string, number>();
@@ -130,12 +150,13 @@ async function realIngest(path: string, redis: Redis) {
   const keys = keyLayout(prefix);
   const fifo = join(workDir, `bench-${process.pid}.fifo`);
   rmSync(fifo, { force: true });
-  const ingest = spawn(process.execPath, [join(root, 'dist', 'apps', 'ingest', 'main.js')], {
+  const ingest = spawn(process.execPath, [...NODE_ARGS, INGEST_MAIN], {
     env: {
       PATH: process.env['PATH'] ?? '',
       REDIS_URL: process.env['REDIS_URL'] || 'redis://127.0.0.1:6379',
       KEY_PREFIX: prefix,
       FIFO_PATH: fifo,
+      HEALTH_HOST: '127.0.0.1',
       HEALTH_PORT: String(20000 + (process.pid % 20000)),
       // The ingest's tuning knobs pass through, to compare settings on the same file.
       ...Object.fromEntries(
@@ -156,7 +177,8 @@ async function realIngest(path: string, redis: Redis) {
       await new Promise((r) => setTimeout(r, 20));
     }
     const before = await commandStats(redis);
-    const cpuBefore = await redisCpuSeconds(redis);
+    const redisCpuBefore = await redisCpuSeconds(redis);
+    const cpuBefore = cpuSeconds(ingest.pid);
     const started = process.hrtime.bigint();
     const cat = spawn('sh', ['-c', 'cat "$0" > "$1"', path, fifo], { stdio: 'inherit' });
     const catExited = once(cat, 'exit');
@@ -171,9 +193,10 @@ async function realIngest(path: string, redis: Redis) {
       polls++;
     }
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    const cpuS = cpuSeconds(ingest.pid) - cpuBefore;
     await catExited;
     const after = await commandStats(redis);
-    const redisCpuS = (await redisCpuSeconds(redis)) - cpuBefore;
+    const redisCpuS = (await redisCpuSeconds(redis)) - redisCpuBefore;
     const delta = (name: string) => (after.get(name) ?? 0) - (before.get(name) ?? 0);
     let commands = 0;
     for (const [name, calls] of after) commands += calls - (before.get(name) ?? 0);
@@ -181,33 +204,59 @@ async function realIngest(path: string, redis: Redis) {
     const roundTrips = delta('evalsha') + delta('eval');
     const status = readFileSync(`/proc/${ingest.pid}/status`, 'utf8');
     const peakRssMb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
-    return { ms, stats, commands, roundTrips, peakRssMb, redisCpuS };
+    return { ms, stats, commands, roundTrips, peakRssMb, cpuS, redisCpuS };
   } finally {
-    ingest.kill('SIGTERM');
-    await once(ingest, 'exit');
+    // An ingest that already exited (a port in use, say) sends no 'exit' any more.
+    if (ingest.exitCode === null && ingest.signalCode === null) {
+      const exited = once(ingest, 'exit');
+      ingest.kill('SIGTERM');
+      await exited;
+    }
     rmSync(fifo, { force: true });
     await deleteKeysWithPrefix(redis, prefix);
   }
 }
 
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
 async function main(): Promise<void> {
   const redis = new Redis(process.env['REDIS_URL'] || 'redis://127.0.0.1:6379');
+  const ratios: number[] = [];
+  const rates: number[] = [];
+  const rss: number[] = [];
+  const cpu: number[] = [];
   try {
     for (let run = 1; run <= RUNS; run++) {
       const path = generateFile(Math.floor(Date.now() / 1000));
-      const bare = bareLoop(path);
+      let bareRate = 0;
+      for (let loop = 0; loop < BARE_LOOPS; loop++) {
+        const bare = bareLoop(path);
+        bareRate = Math.max(bareRate, (bare.lines / bare.ms) * 1000);
+      }
       const real = await realIngest(path, redis);
-      const bareRate = (bare.lines / bare.ms) * 1000;
       const realRate = (LINES / real.ms) * 1000;
+      ratios.push(realRate / bareRate);
+      rates.push(realRate);
+      rss.push(real.peakRssMb);
+      cpu.push(real.cpuS);
       const per1k = (n: number) => ((n / real.stats.events) * 1000).toFixed(2);
       console.log(
-        `run ${run}: ${LINES} lines, vocabulary ${VOCABULARY}, ${TYPES} types, ${CORRUPT * 100}% corrupt, ${WINDOWED ? 'recent (windowed)' : 'old (totals only)'} timestamps`,
+        `run ${run}: ${LINES} lines, vocabulary ${VOCABULARY}, ${TYPES} types, ${CORRUPT * 100}% corrupt, ${WINDOWED ? `recent (windowed, over ${SPREAD_S} s)` : 'old (totals only)'} timestamps`,
       );
-      console.log(`  bare split+JSON.parse   ${Math.round(bareRate).toLocaleString('en')} lines/s`);
+      console.log(
+        `  bare split+JSON.parse   ${Math.round(bareRate).toLocaleString('en')} lines/s  (best of ${BARE_LOOPS})`,
+      );
       console.log(
         `  ingest end to end       ${Math.round(realRate).toLocaleString('en')} lines/s  (ratio ${(realRate / bareRate).toFixed(2)})`,
       );
       console.log(`  ingest peak RSS         ${real.peakRssMb.toFixed(0)} MB`);
+      console.log(
+        `  ingest CPU time         ${real.cpuS.toFixed(2)} s (user + system, while timed: ${Math.round(LINES / real.cpuS).toLocaleString('en')} lines per CPU second)`,
+      );
       console.log(
         `  Redis per 1,000 events  ${per1k(real.roundTrips)} round trips, ${per1k(real.commands)} commands`,
       );
@@ -216,6 +265,11 @@ async function main(): Promise<void> {
       );
       console.log(
         `  counted                 ${real.stats.events} events, ${real.stats.malformedLines} malformed`,
+      );
+    }
+    if (RUNS > 1) {
+      console.log(
+        `median of ${RUNS} runs: ratio ${median(ratios).toFixed(2)}, ingest ${Math.round(median(rates)).toLocaleString('en')} lines/s, peak RSS ${median(rss).toFixed(0)} MB, CPU ${median(cpu).toFixed(2)} s`,
       );
     }
   } finally {

@@ -4,7 +4,10 @@
  *  - bare: split at `\n` and JSON.parse each line (the floor issue #5 measures the ingest by);
  *  - reference: split, then referenceParseEventLine (decode + JSON.parse + field checks);
  *  - parseEventLine: split, then the library's parser (byte scanner, reference as fallback);
- *  - LineSplitter + parseEventLine: the ingest's path, the buffer fed in 64 KiB chunks.
+ *  - LineSplitter + parseEventLine: the ingest's path, the buffer fed in 64 KiB chunks;
+ *  - ... + parseEventLineAt / parseEventFieldsAt: scanned in place (the latter leaves `data`
+ *    in the bytes), then the same two with the words found as well: forEachWord on the data
+ *    string (the ingest before issue 15) and forEachWordInUtf8 on the bytes (the ingest now).
  *
  *   npx nx run bench:parse
  *   LINES=5000000 ROUNDS=7 npx nx run bench:parse
@@ -15,12 +18,15 @@
  * JSON.parse read or threw on).
  */
 import {
+  createEventFields,
   LineSplitter,
+  parseEventFieldsAt,
   parseEventLine,
   parseEventLineAt,
   type ParsedLine,
 } from '@tally/event-schema';
 import { referenceParseEventLine } from '@tally/event-schema/testing';
+import { forEachWord, forEachWordInUtf8 } from '@tally/tokenizer';
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const LINES = env('LINES', 2_000_000);
@@ -170,6 +176,73 @@ const variants: Array<[string, (stream: Buffer) => Tally]> = [
       return tally;
     },
   ],
+  [
+    'LineSplitter + parseEventFieldsAt',
+    (stream) => {
+      const tally = newTally();
+      const fields = createEventFields();
+      const splitter = new LineSplitter({
+        line: (line) => count(tally, parseEventLine(line)),
+        lineAt: (bytes, start, end) => {
+          const parsed = parseEventFieldsAt(bytes, start, end, fields);
+          if (parsed !== null) return count(tally, parsed);
+          tally.events++;
+          tally.checksum += fields.eventType.length + (fields.dataEnd - fields.dataStart);
+        },
+        oversize: () => tally.malformed++,
+      });
+      for (let at = 0; at < stream.length; at += CHUNK_BYTES) {
+        splitter.push(stream.subarray(at, at + CHUNK_BYTES));
+      }
+      splitter.end();
+      return tally;
+    },
+  ],
+  [
+    '... parseEventLineAt + forEachWord',
+    (stream) => {
+      const tally = newTally();
+      const addWord = (word: string) => (tally.checksum += word.length);
+      const splitter = new LineSplitter({
+        line: (line) => count(tally, parseEventLine(line)),
+        lineAt: (bytes, start, end) => {
+          const parsed = parseEventLineAt(bytes, start, end);
+          count(tally, parsed);
+          if (parsed.kind === 'event') forEachWord(parsed.event.data, addWord);
+        },
+        oversize: () => tally.malformed++,
+      });
+      for (let at = 0; at < stream.length; at += CHUNK_BYTES) {
+        splitter.push(stream.subarray(at, at + CHUNK_BYTES));
+      }
+      splitter.end();
+      return tally;
+    },
+  ],
+  [
+    '... parseEventFieldsAt + forEachWordInUtf8',
+    (stream) => {
+      const tally = newTally();
+      const fields = createEventFields();
+      const addWord = (word: string) => (tally.checksum += word.length);
+      const splitter = new LineSplitter({
+        line: (line) => count(tally, parseEventLine(line)),
+        lineAt: (bytes, start, end) => {
+          const parsed = parseEventFieldsAt(bytes, start, end, fields);
+          if (parsed !== null) return count(tally, parsed);
+          tally.events++;
+          if (fields.data !== null) forEachWord(fields.data, addWord);
+          else forEachWordInUtf8(bytes, fields.dataStart, fields.dataEnd, addWord);
+        },
+        oversize: () => tally.malformed++,
+      });
+      for (let at = 0; at < stream.length; at += CHUNK_BYTES) {
+        splitter.push(stream.subarray(at, at + CHUNK_BYTES));
+      }
+      splitter.end();
+      return tally;
+    },
+  ],
 ];
 
 function main(): void {
@@ -194,7 +267,7 @@ function main(): void {
     const median = sorted[Math.floor(sorted.length / 2)];
     const { events, malformed } = tallies[v];
     console.log(
-      `${name.padEnd(32)} median ${perSecond(median).padStart(16)}  best ${perSecond(sorted[sorted.length - 1]).padStart(16)}  ` +
+      `${name.padEnd(42)} median ${perSecond(median).padStart(16)}  best ${perSecond(sorted[sorted.length - 1]).padStart(16)}  ` +
         `events ${events} malformed ${malformed}`,
     );
   });

@@ -1,4 +1,7 @@
 import { BatchAggregator } from '@tally/aggregation';
+import { parseEventLine } from '@tally/event-schema';
+import { words } from '@tally/tokenizer';
+import fc from 'fast-check';
 import { LineCounter } from './line-counter';
 
 const NOW_MS = 1_700_000_000_500;
@@ -89,5 +92,63 @@ describe('LineCounter', () => {
     expect(batch.types.get('old')).toBe(1);
     expect(batch.types.get('future-far')).toBe(1);
     expect(counter.totals.outsideWindow).toEqual({ old: 1, future: 1 });
+  });
+
+  it('tokenizes data in place, escaped and non-ASCII data included', () => {
+    const { batch } = countAll([
+      '{"event_type":"a","data":"Café CAFE\u0301 don’t","timestamp":1}\n' +
+        '{"event_type":"b","data":"tab\\there \\u00c9t\\u00c9 \\"Quoted\\"","timestamp":1}\n' +
+        '{"event_type":"c","data":"Lorem lorem LOREM","timestamp":1}\n',
+    ]);
+    expect(Object.fromEntries(batch.words)).toEqual({
+      café: 2,
+      'don’t': 1,
+      tab: 1,
+      here: 1,
+      été: 1,
+      quoted: 1,
+      lorem: 3,
+    });
+  });
+
+  it('counts exactly what parseEventLine and words find, line by line, however the chunks fall', () => {
+    const piece = fc.constantFrom(
+      '{ "event_type": "foo", "data": "Lorem ipsum DOLOR", "timestamp": 1 }',
+      '{"event_type":"bar","data":"don\'t e-mail","timestamp":2}',
+      '{"event_type":"é","data":"Ünïcode ÉLAN cafe\u0301","timestamp":3}',
+      '{"event_type":"esc","data":"a\\nb \\u00e9t\\u00e9 \\ud83d\\ude00x","timestamp":4}',
+      '{"event_type":"nested","x":{"y":1},"data":"Nested Words","timestamp":5}',
+      '{"event_type":"t","data":"ÿ/þ","timestamp":6}',
+      '{ "Cu*S',
+      '',
+      '  \r',
+    );
+    fc.assert(
+      fc.property(
+        fc.array(piece, { maxLength: 12 }),
+        fc.array(fc.nat(), { maxLength: 4 }),
+        (lines, cuts) => {
+          const bytes = Buffer.from(lines.map((line) => line + '\n').join(''));
+          const at = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
+          const chunks = [0, ...at].map((from, i) =>
+            bytes.subarray(from, [...at, bytes.length][i]),
+          );
+          const { batch } = countAll(chunks);
+          const expected = new Map<string, number>();
+          let events = 0;
+          for (const line of lines) {
+            const parsed = parseEventLine(Buffer.from(line));
+            if (parsed.kind !== 'event') continue;
+            events++;
+            for (const word of words(parsed.event.data)) {
+              expected.set(word, (expected.get(word) ?? 0) + 1);
+            }
+          }
+          expect(batch.events).toBe(events);
+          expect(new Map([...batch.words].sort())).toEqual(new Map([...expected].sort()));
+        },
+      ),
+      { numRuns: 2_000 },
+    );
   });
 });

@@ -1,12 +1,11 @@
 import { type BatchAggregator, isWindowed } from '@tally/aggregation';
 import {
+  createEventFields,
   LineSplitter,
   MALFORMED_SAMPLE_BYTES,
-  type ParsedLine,
-  parseEventLine,
-  parseEventLineAt,
+  parseEventFieldsAt,
 } from '@tally/event-schema';
-import { forEachWord } from '@tally/tokenizer';
+import { forEachWord, forEachWordInUtf8 } from '@tally/tokenizer';
 
 /** What the ingest has read, line by line, since it started. */
 export interface LineTotals {
@@ -38,9 +37,15 @@ export class LineCounter {
   /** "Now" in ms and whole seconds, read once per chunk rather than once per line. */
   private nowMs = 0;
   private nowSeconds = 0;
+  /** Where this chunk's lines are counted: `counts()`, read once per chunk. */
+  private target: BatchAggregator;
+  /** The fields of the line being counted (one object, overwritten by each line). */
+  private readonly fields = createEventFields();
+  private readonly addWord = (word: string) => this.target.addWord(word);
 
   /**
-   * @param counts where to count (the committer's pending batch, which changes after each cut)
+   * @param counts where to count (the committer's pending batch, which changes after each cut;
+   *   never while a chunk is being counted)
    * @param retentionSeconds WINDOW_RETENTION_S
    * @param clockMs the wall clock, injectable for tests
    */
@@ -49,50 +54,63 @@ export class LineCounter {
     private readonly retentionSeconds: number,
     private readonly clockMs: () => number = Date.now,
   ) {
-    const addWord = (word: string) => this.counts().addWord(word);
-    /** `parsed` is the line `bytes[start, end)`: a malformed one keeps its first bytes. */
-    const count = (parsed: ParsedLine, bytes: Buffer, start: number, end: number) => {
-      if (parsed.kind === 'event') {
-        const counts = this.counts();
-        const t = parsed.event.timestamp;
-        const windowed = isWindowed(t, this.nowSeconds, this.retentionSeconds);
-        counts.addEvent(parsed.event.eventType, windowed ? t : undefined);
-        if (!windowed) this.totals.outsideWindow[t > this.nowSeconds ? 'future' : 'old']++;
-        forEachWord(parsed.event.data, addWord);
-        this.totals.events++;
-      } else if (parsed.kind === 'malformed') {
-        const head = bytes.subarray(start, Math.min(end, start + MALFORMED_SAMPLE_BYTES));
-        this.counts().addMalformedLine(parsed.reason, head, end - start, this.nowMs);
-        this.totals.malformedLines++;
-      } else {
-        this.totals.blankLines++;
-      }
-    };
+    this.target = counts();
     this.splitter = new LineSplitter({
-      line: (bytes) => count(parseEventLine(bytes), bytes, 0, bytes.length),
+      line: (bytes) => this.countLine(bytes, 0, bytes.length),
       // The hot path: each line is scanned in place in the chunk read from the FIFO.
-      lineAt: (bytes, start, end) => count(parseEventLineAt(bytes, start, end), bytes, start, end),
+      lineAt: (bytes, start, end) => this.countLine(bytes, start, end),
       // Its length is what was read of it before it was found too long.
       oversize: (head, seen) => {
         const sample = head.subarray(0, MALFORMED_SAMPLE_BYTES);
-        this.counts().addMalformedLine('too-long', sample, seen, this.nowMs);
+        this.target.addMalformedLine('too-long', sample, seen, this.nowMs);
         this.totals.malformedLines++;
       },
     });
   }
 
+  /**
+   * Counts the line `bytes[start, end)`: a valid event's `data` is tokenized in place when it
+   * has no escape (no string per line); a malformed line keeps its first bytes.
+   */
+  private countLine(bytes: Buffer, start: number, end: number): void {
+    const fields = this.fields;
+    const parsed = parseEventFieldsAt(bytes, start, end, fields);
+    if (parsed === null) {
+      const t = fields.timestamp;
+      const windowed = isWindowed(t, this.nowSeconds, this.retentionSeconds);
+      this.target.addEvent(fields.eventType, windowed ? t : undefined);
+      if (!windowed) this.totals.outsideWindow[t > this.nowSeconds ? 'future' : 'old']++;
+      if (fields.data === null) {
+        forEachWordInUtf8(bytes, fields.dataStart, fields.dataEnd, this.addWord);
+      } else {
+        forEachWord(fields.data, this.addWord);
+      }
+      this.totals.events++;
+    } else if (parsed.kind === 'malformed') {
+      const head = bytes.subarray(start, Math.min(end, start + MALFORMED_SAMPLE_BYTES));
+      this.target.addMalformedLine(parsed.reason, head, end - start, this.nowMs);
+      this.totals.malformedLines++;
+    } else {
+      this.totals.blankLines++;
+    }
+  }
+
   /** Counts every complete line in `chunk`; an unterminated tail waits for the next chunk. */
   push(chunk: Buffer): void {
-    this.nowMs = this.clockMs();
-    this.nowSeconds = Math.floor(this.nowMs / 1000);
+    this.beforeChunk();
     this.splitter.push(chunk);
   }
 
   /** Every writer closed the FIFO: an unterminated remainder is a complete line (SPEC §1). */
   endOfStream(): void {
+    this.beforeChunk();
+    this.splitter.end();
+  }
+
+  private beforeChunk(): void {
     this.nowMs = this.clockMs();
     this.nowSeconds = Math.floor(this.nowMs / 1000);
-    this.splitter.end();
+    this.target = this.counts();
   }
 
   /** True while part of a line has been read but not its `\n`. */

@@ -1,5 +1,5 @@
 import { Buffer, isUtf8 } from 'node:buffer';
-import type { ParsedLine } from './event';
+import { createEventFields, type EventFields, type ParsedLine } from './event';
 import {
   INVALID,
   isJsonWhitespace,
@@ -28,6 +28,8 @@ const NUMBER = 2;
 const OTHER = 3; // true, false or null
 
 const MAX_EVENT_TYPE_CODE_POINTS = 256;
+
+const scratchFields = createEventFields();
 
 // Field codes: which of the three keys a member has, if any.
 const OTHER_KEY = 0;
@@ -136,6 +138,27 @@ export function scanEventLine(
   start = 0,
   end = bytes.length,
 ): ParsedLine | undefined {
+  const fields = scratchFields;
+  const answer = scanEventFields(bytes, start, end, fields);
+  if (answer !== null) return answer;
+  const data =
+    fields.data ?? stringValue(bytes, fields.dataStart, fields.dataEnd, false, !fields.dataAscii);
+  const event = { eventType: fields.eventType, data, timestamp: fields.timestamp };
+  return { kind: 'event', event };
+}
+
+/**
+ * {@link scanEventLine} without decoding `data`: for a valid event it fills `fields` and
+ * returns null; `fields.data` is then null unless `data` held an escape, and the value is
+ * `bytes[fields.dataStart, fields.dataEnd)`, valid UTF-8 (checked with the whole line). Any
+ * other answer is what `scanEventLine` returns. For a reader that tokenizes `data` in place.
+ */
+export function scanEventFields(
+  bytes: Buffer,
+  start: number,
+  end: number,
+  fields: EventFields,
+): ParsedLine | null | undefined {
   let i = skipWhitespace(bytes, start, end);
   if (i === end || bytes[i] !== LEFT_BRACE) return undefined;
 
@@ -253,9 +276,15 @@ export function scanEventLine(
   if (timeKind !== NUMBER) return MALFORMED['invalid-timestamp'];
   const timestamp = numberValue(bytes, timeStart, timeEnd, timeSmall);
   if (!Number.isFinite(timestamp) || timestamp < 0) return MALFORMED['invalid-timestamp'];
-  const data = stringValue(bytes, dataStart, dataEnd, dataEscaped, dataNonAscii);
+  fields.eventType = eventType;
   // `+ 0` turns the -0 of a `-0` or `-0.0` literal into 0.
-  return { kind: 'event', event: { eventType, data, timestamp: Math.floor(timestamp) + 0 } };
+  fields.timestamp = Math.floor(timestamp) + 0;
+  // With an escape it is decoded here: JSON.parse reads escapes exactly as the reference does.
+  fields.data = dataEscaped ? stringValue(bytes, dataStart, dataEnd, true, dataNonAscii) : null;
+  fields.dataStart = dataStart;
+  fields.dataEnd = dataEnd;
+  fields.dataAscii = !dataNonAscii;
+  return null;
 }
 
 /** The answer for a line that is certainly not JSON: unless its bytes are not UTF-8 at all. */

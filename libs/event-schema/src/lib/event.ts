@@ -33,3 +33,25 @@ export type ParsedLine =
   | { kind: 'event'; event: Event }
   | { kind: 'malformed'; reason: MalformedReason }
   | { kind: 'blank' };
+
+/**
+ * A valid event as `parseEventFieldsAt` leaves it: `data` still in the line's bytes unless it
+ * had to be decoded. The caller reuses one object for every line (each read overwrites it).
+ */
+export interface EventFields {
+  eventType: string;
+  /** Whole seconds (floored), >= 0. */
+  timestamp: number;
+  /** `data` as a string when it was decoded (it held an escape); else null: see dataStart. */
+  data: string | null;
+  /** When `data` is null: its value is the line buffer's valid UTF-8 `[dataStart, dataEnd)`. */
+  dataStart: number;
+  dataEnd: number;
+  /** True when those bytes are all ASCII (< 0x80). */
+  dataAscii: boolean;
+}
+
+/** A fresh {@link EventFields} to pass to the readers that fill one. */
+export function createEventFields(): EventFields {
+  return { eventType: '', timestamp: 0, data: null, dataStart: 0, dataEnd: 0, dataAscii: true };
+}

@@ -1,7 +1,8 @@
 import { isUtf8 } from 'node:buffer';
 import fc from 'fast-check';
+import { createEventFields, type ParsedLine } from './event';
 import { scanEventLine } from './event-line-scanner';
-import { parseEventLine, parseEventLineAt } from './parse-event-line';
+import { parseEventFieldsAt, parseEventLine, parseEventLineAt } from './parse-event-line';
 import { referenceParseEventLine } from './reference-parse';
 
 // Differential test: `parseEventLine` (byte scanner, reference as fallback) must give exactly
@@ -29,9 +30,35 @@ function expectSameAnswer(bytes: Buffer): void {
   const before = Buffer.from([0x7b, 0x22, 0xff, 0x0a]);
   const chunk = Buffer.concat([before, bytes, Buffer.from([0x0a, 0xff, 0x7d])]);
   expect(parseEventLineAt(chunk, before.length, before.length + bytes.length)).toEqual(expected);
+  expect(fieldsAnswer(chunk, before.length, before.length + bytes.length)).toEqual(expected);
   // The same line as a string: its UTF-8 reading, or a Latin-1 one (other characters).
   const text = bytes.toString(isUtf8(bytes) ? 'utf8' : 'latin1');
   expect(parseEventLine(text)).toEqual(referenceParseEventLine(text));
+}
+
+/**
+ * What parseEventFieldsAt says, as a ParsedLine: a `data` left in the bytes is read as UTF-8,
+ * and is checked to hold no escape and to be ASCII exactly when `dataAscii` says so. The
+ * fields object is reused from line to line, as the ingest does.
+ */
+const fields = createEventFields();
+function fieldsAnswer(chunk: Buffer, start: number, end: number): ParsedLine {
+  const answer = parseEventFieldsAt(chunk, start, end, fields);
+  if (answer !== null) return answer;
+  let data = fields.data;
+  if (data === null) {
+    expect(fields.dataStart).toBeGreaterThanOrEqual(start);
+    expect(fields.dataEnd).toBeLessThanOrEqual(end);
+    const raw = chunk.subarray(fields.dataStart, fields.dataEnd);
+    expect(isUtf8(raw)).toBe(true);
+    expect(raw.includes(0x5c)).toBe(false); // no backslash: nothing to unescape
+    expect(fields.dataAscii).toBe(raw.every((b) => b < 0x80));
+    data = raw.toString('utf8');
+  }
+  return {
+    kind: 'event',
+    event: { eventType: fields.eventType, data, timestamp: fields.timestamp },
+  };
 }
 
 function expectSameAnswerOnString(text: string): void {

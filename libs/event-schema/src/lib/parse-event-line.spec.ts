@@ -1,5 +1,5 @@
-import type { MalformedReason, ParsedLine } from './event';
-import { parseEventLine } from './parse-event-line';
+import { createEventFields, MAX_LINE_BYTES, type MalformedReason, type ParsedLine } from './event';
+import { parseEventFieldsAt, parseEventLine } from './parse-event-line';
 
 const event = (eventType: string, data: string, timestamp: number): ParsedLine => ({
   kind: 'event',
@@ -174,5 +174,68 @@ describe('parseEventLine', () => {
       withExtra(`"x":${'['.repeat(depth)}${inner}${']'.repeat(depth)}`);
     expect(parseEventLine(deep('"ok"'))).toEqual(event('t', 'd', 1));
     expect(parseEventLine(deep('"\\ud800"'))).toEqual(malformed('lone-surrogate'));
+  });
+});
+
+describe('parseEventFieldsAt', () => {
+  const fields = createEventFields();
+  const read = (text: string, before = '{"x\n', after = '\n}') => {
+    const chunk = Buffer.from(before + text + after);
+    const start = Buffer.byteLength(before);
+    const answer = parseEventFieldsAt(chunk, start, start + Buffer.byteLength(text), fields);
+    const raw =
+      fields.data === null ? chunk.toString('utf8', fields.dataStart, fields.dataEnd) : undefined;
+    return { answer, fields: { ...fields }, raw };
+  };
+
+  it('leaves plain ASCII data in the bytes', () => {
+    const {
+      answer,
+      fields: f,
+      raw,
+    } = read('{ "event_type": "foo", "data": "Lorem ipsum", "timestamp": 1.5 }');
+    expect(answer).toBeNull();
+    expect(f).toMatchObject({ eventType: 'foo', timestamp: 1, data: null, dataAscii: true });
+    expect(raw).toBe('Lorem ipsum');
+  });
+
+  it('leaves raw UTF-8 data in the bytes and says it is not ASCII', () => {
+    const { answer, fields: f, raw } = read('{"event_type":"t","data":"café 😀","timestamp":2}');
+    expect(answer).toBeNull();
+    expect(f).toMatchObject({ data: null, dataAscii: false });
+    expect(raw).toBe('café 😀');
+  });
+
+  it('decodes data that holds an escape', () => {
+    const { answer, fields: f } = read('{"event_type":"t","data":"a\\nb \\u00e9","timestamp":3}');
+    expect(answer).toBeNull();
+    expect(f).toMatchObject({ eventType: 't', data: 'a\nb é', timestamp: 3 });
+  });
+
+  it('takes the decoded data of a line the reference parser reads (a nested value)', () => {
+    const { answer, fields: f } = read('{"x":[1],"event_type":"t","data":"d","timestamp":4}');
+    expect(answer).toBeNull();
+    expect(f).toMatchObject({ eventType: 't', data: 'd', timestamp: 4 });
+  });
+
+  it.each([
+    ['a malformed line', '{ "Cu*S', malformed('invalid-json')],
+    ['a blank line', ' \r', blank],
+  ])('answers %s as parseEventLineAt does', (_name, text, expected) => {
+    expect(read(text).answer).toEqual(expected);
+  });
+
+  it('rejects invalid UTF-8 in data', () => {
+    const chunk = Buffer.concat([
+      Buffer.from('{"event_type":"t","data":"a'),
+      Buffer.from([0xff]),
+      Buffer.from('","timestamp":1}'),
+    ]);
+    expect(parseEventFieldsAt(chunk, 0, chunk.length, fields)).toEqual(malformed('invalid-utf8'));
+  });
+
+  it('rejects a line over 1 MiB without reading it', () => {
+    const chunk = Buffer.alloc(MAX_LINE_BYTES + 1, 0x20);
+    expect(parseEventFieldsAt(chunk, 0, chunk.length, fields)).toEqual(malformed('too-long'));
   });
 });

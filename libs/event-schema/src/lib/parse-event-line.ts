@@ -1,6 +1,6 @@
 import { Buffer } from 'node:buffer';
-import { MAX_LINE_BYTES, type ParsedLine } from './event';
-import { scanEventLine } from './event-line-scanner';
+import { type EventFields, MAX_LINE_BYTES, type ParsedLine } from './event';
+import { scanEventFields, scanEventLine } from './event-line-scanner';
 import { MALFORMED, referenceParseEventLine } from './reference-parse';
 
 /** A Buffer over the same memory, so that the scanner always sees one type (and Buffer's slices). */
@@ -47,4 +47,28 @@ export function parseEventLine(line: Uint8Array | string): ParsedLine {
 export function parseEventLineAt(bytes: Buffer, start: number, end: number): ParsedLine {
   if (end - start > MAX_LINE_BYTES) return MALFORMED['too-long'];
   return scanEventLine(bytes, start, end) ?? referenceParseEventLine(bytes.subarray(start, end));
+}
+
+/**
+ * {@link parseEventLineAt} without decoding a valid event's `data` when it can stay in
+ * `bytes`: for a valid event it fills `fields` and returns null (`fields.data` is null when the
+ * value is `bytes[fields.dataStart, fields.dataEnd)`, valid UTF-8 without escapes; else the
+ * decoded string). Otherwise it returns the `malformed` or `blank` answer of parseEventLineAt.
+ * For a reader that tokenizes `data` in place, without a string per line (the ingest).
+ */
+export function parseEventFieldsAt(
+  bytes: Buffer,
+  start: number,
+  end: number,
+  fields: EventFields,
+): ParsedLine | null {
+  if (end - start > MAX_LINE_BYTES) return MALFORMED['too-long'];
+  const scanned = scanEventFields(bytes, start, end, fields);
+  if (scanned !== undefined) return scanned;
+  const parsed = referenceParseEventLine(bytes.subarray(start, end));
+  if (parsed.kind !== 'event') return parsed;
+  fields.eventType = parsed.event.eventType;
+  fields.timestamp = parsed.event.timestamp;
+  fields.data = parsed.event.data;
+  return null;
 }
