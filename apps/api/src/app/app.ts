@@ -140,12 +140,12 @@ export function createApp(options: AppOptions): ApiApp {
    * finished it (redisDrained), so it is not sent again beside itself.
    */
   const shareOptions = { waitMs: READ_DEADLINE_MS, drained: () => redisDrained(redis) };
-  const readShared = async (key: string, read: () => Promise<string>): Promise<Buffer> => {
+  const readShared = async (key: string, read: () => Promise<Buffer>): Promise<Buffer> => {
     const body = reads.cached(key);
     if (body !== undefined) return body;
-    return reads.share(key, async () => Buffer.from(await read()), shareOptions);
+    return reads.share(key, read, shareOptions);
   };
-  const sendShared = async (res: Response, key: string, read: () => Promise<string>) => {
+  const sendShared = async (res: Response, key: string, read: () => Promise<Buffer>) => {
     sendJson(res, 200, await readShared(key, read));
   };
   /** The same read, typed, for the live hub: cached beside the bodies, never re-parsed. */
@@ -161,7 +161,9 @@ export function createApp(options: AppOptions): ApiApp {
   const statsRoute = async (_req: Request, res: Response) => {
     await sendShared(res, STATS_READ_KEY, async () => {
       const stats = await readStats(redis, keys);
-      return JSON.stringify({ events: stats.events, malformedLines: stats.malformedLines });
+      return Buffer.from(
+        JSON.stringify({ events: stats.events, malformedLines: stats.malformedLines }),
+      );
     });
   };
   const malformedRoute = async (_req: Request, res: Response) => {

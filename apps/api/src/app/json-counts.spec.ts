@@ -1,5 +1,7 @@
 import type { CountEntry } from '@tally/aggregation';
-import { countsToJson } from './json-counts';
+import { countsToJson as countsToBytes } from './json-counts';
+
+const countsToJson = (entries: readonly CountEntry[]) => countsToBytes(entries).toString('utf8');
 
 /** The key/value pairs of a JSON object text, in the order they appear in the text. */
 function pairsInTextOrder(text: string): [string, unknown][] {
@@ -79,5 +81,17 @@ describe('countsToJson', () => {
     const text = countsToJson(entries);
     expect(text.startsWith('{"w0":200000,"w1":199999,')).toBe(true);
     expect(Object.keys(JSON.parse(text) as object)).toHaveLength(200_000);
+  });
+
+  it('writes the same bytes whatever the piece size, characters across piece ends included', () => {
+    const entries: CountEntry[] = Array.from({ length: 500 }, (_, i) => [
+      i % 3 === 0 ? `😀${i}` : i % 3 === 1 ? `é"${i}` : `w${i}`,
+      500 - i,
+    ]);
+    const whole = countsToBytes(entries, Number.MAX_SAFE_INTEGER);
+    for (const chunkChars of [1, 7, 64, 1000]) {
+      expect(countsToBytes(entries, chunkChars).equals(whole)).toBe(true);
+    }
+    expect(pairsInTextOrder(whole.toString('utf8'))).toEqual(entries);
   });
 });
