@@ -12,35 +12,65 @@ export const JSON_CHUNK_CHARS = 64 * 1024;
  * from `readCounts`). Built as text on purpose: a JS object would move integer-like keys such
  * as "42" to the front and drop or mangle `__proto__`, so `JSON.stringify(object)` cannot keep
  * the contract. Linear in the output size: pieces of about `chunkChars` characters are
- * encoded one by one, then copied once into the one Buffer returned.
+ * encoded one by one, then copied once into the one Buffer returned. Between pieces it lets
+ * the event loop run: a 1,000,000-word list takes 0.4–1.5 s on 2 busy cores, which in one go
+ * would hold every other request (and their deadlines) that long.
  *
  * @throws Error when a count is not a finite number (a corrupt stored value): the text would
  *   not be JSON, so the request fails with a 500 instead of sending it.
  */
-export function countsToJson(
+export async function countsToJson(
   entries: readonly CountEntry[],
   chunkChars = JSON_CHUNK_CHARS,
-): Buffer {
-  const chunks: Buffer[] = [];
-  let bytes = 0;
-  let text = '{';
-  for (let i = 0; i < entries.length; i++) {
-    const [key, count] = entries[i];
-    if (!Number.isFinite(count)) {
-      throw new Error(`count of ${JSON.stringify(key)} is not a finite number: ${count}`);
-    }
-    text += (i === 0 ? '' : ',') + JSON.stringify(key) + ':' + count;
-    if (text.length >= chunkChars) {
-      const chunk = Buffer.from(text, 'utf8');
-      chunks.push(chunk);
-      bytes += chunk.length;
-      text = '';
-    }
+): Promise<Buffer> {
+  const writer = new JsonObjectWriter(chunkChars);
+  for (let i = writer.write(entries, 0); i < entries.length; i = writer.write(entries, i)) {
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
-  const last = Buffer.from(text + '}', 'utf8');
-  if (chunks.length === 0) return last;
-  chunks.push(last);
-  return Buffer.concat(chunks, bytes + last.length);
+  return writer.finish();
+}
+
+/** `countsToJson` in one go, for lists known to be short (the malformed lines' reasons). */
+export function countsToJsonSync(entries: readonly CountEntry[]): Buffer {
+  const writer = new JsonObjectWriter(Number.MAX_SAFE_INTEGER);
+  writer.write(entries, 0);
+  return writer.finish();
+}
+
+/** A JSON object text written piece by piece (see countsToJson). */
+class JsonObjectWriter {
+  private readonly chunks: Buffer[] = [];
+  private bytes = 0;
+  private text = '{';
+  private count = 0;
+
+  constructor(private readonly chunkChars: number) {}
+
+  /** Writes `entries` from `from` until a piece is full or they end; returns where it stopped. */
+  write(entries: readonly CountEntry[], from: number): number {
+    for (let i = from; i < entries.length; i++) {
+      const [key, count] = entries[i];
+      if (!Number.isFinite(count)) {
+        throw new Error(`count of ${JSON.stringify(key)} is not a finite number: ${count}`);
+      }
+      this.text += (this.count++ === 0 ? '' : ',') + JSON.stringify(key) + ':' + count;
+      if (this.text.length >= this.chunkChars) {
+        const chunk = Buffer.from(this.text, 'utf8');
+        this.chunks.push(chunk);
+        this.bytes += chunk.length;
+        this.text = '';
+        return i + 1;
+      }
+    }
+    return entries.length;
+  }
+
+  finish(): Buffer {
+    const last = Buffer.from(this.text + '}', 'utf8');
+    if (this.chunks.length === 0) return last;
+    this.chunks.push(last);
+    return Buffer.concat(this.chunks, this.bytes + last.length);
+  }
 }
 
 /**
@@ -59,7 +89,7 @@ export function malformedToJson(report: MalformedReport): Buffer {
   });
   return Buffer.concat([
     Buffer.from('{"byReason":'),
-    countsToJson(report.byReason),
+    countsToJsonSync(report.byReason),
     Buffer.from(`,"recent":[${recent.join(',')}]}`, 'utf8'),
   ]);
 }
