@@ -24,6 +24,13 @@ export const BODY_IDLE_MS = 10_000;
 /** The key under which the generation read is shared and kept (never a read route's key). */
 export const GENERATION_READ_KEY = '#generation';
 
+/** A generation read, kept READ_CACHE_MS under GENERATION_READ_KEY. */
+interface GenerationRead {
+  readonly generation: number;
+  /** `nowMs()` when it was sent, plus READ_CACHE_MS: what it vouches for ends then. */
+  readonly freshUntilMs: number;
+}
+
 /** One answer body: its bytes, the generation it was read at, its compressed forms. */
 export class AnswerBody {
   /** `nowMs()` of the last request it answered (for BODY_IDLE_MS). */
@@ -109,6 +116,7 @@ export class AnswerBodies {
   private readonly reads: SharedReads;
   private readonly options: AnswerBodiesOptions;
   private nextSweepMs = 0;
+  private refreshing = false;
 
   constructor(options: AnswerBodiesOptions) {
     this.reads = options.reads;
@@ -129,11 +137,12 @@ export class AnswerBodies {
     const body = this.bodies.get(key);
     if (body === undefined) return undefined;
     const now = this.reads.nowMs();
-    if (
-      now >= body.freshUntilMs &&
-      this.reads.peek<number>(GENERATION_READ_KEY) !== body.generation
-    ) {
-      return undefined;
+    const read = this.reads.peek<GenerationRead>(GENERATION_READ_KEY);
+    if (now >= body.freshUntilMs && read?.generation !== body.generation) return undefined;
+    // Read the generation again before it lapses, while requests come: so they keep being
+    // answered here instead of waiting for the read once it has lapsed.
+    if (read !== undefined && read.freshUntilMs - now < this.reads.cacheMs / 2) {
+      this.refreshGeneration();
     }
     body.lastServedMs = now;
     return body;
@@ -172,15 +181,32 @@ export class AnswerBodies {
   }
 
   /** The generation, read at most READ_CACHE_MS ago; one read for every key at once. */
-  private generation(): Promise<number> {
-    const known = this.reads.cached<number>(GENERATION_READ_KEY);
-    if (known !== undefined) return Promise.resolve(known);
+  private async generation(): Promise<number> {
+    const known = this.reads.cached<GenerationRead>(GENERATION_READ_KEY);
+    return (known ?? (await this.readGenerationShared())).generation;
+  }
+
+  private readGenerationShared(): Promise<GenerationRead> {
     return this.reads.share(
       GENERATION_READ_KEY,
-      this.options.readGeneration,
+      async () => {
+        const freshUntilMs = this.reads.nowMs() + this.reads.cacheMs;
+        return { generation: await this.options.readGeneration(), freshUntilMs };
+      },
       this.options.share,
-      () => 8,
+      () => 16,
     );
+  }
+
+  /** An early generation read (joined if one is in flight): it replaces the kept one. */
+  private refreshGeneration(): void {
+    // Nobody waits for it: a failure is left to the request that finds the kept one lapsed
+    // (it reads again and answers the 503); an early read must not fail anyone.
+    if (this.refreshing) return;
+    this.refreshing = true;
+    this.readGenerationShared()
+      .catch(() => undefined)
+      .finally(() => (this.refreshing = false));
   }
 
   private async build(key: string, build: () => Promise<Buffer>): Promise<AnswerBody> {

@@ -181,11 +181,18 @@ describeWithRedis('identical requests share one Redis read', () => {
     expect(again.headers.get('etag')).toBe(first.headers.get('etag'));
     expect(app.sent).toHaveLength(1);
     expect(app.generationReads).toHaveLength(2);
-    // That generation now vouches for every kept body until CACHE_MS after it was read.
-    app.advanceMs(CACHE_MS - 1);
+    // That generation now vouches for every kept body until CACHE_MS after it was read…
+    app.advanceMs(CACHE_MS / 2 - 1);
     await app.get('/events/countWords');
     expect(app.generationReads).toHaveLength(2);
-    expect(app.answers.counts).toMatchObject({ redis: 1, cached: 1, revalidated: 1 });
+    // … and a request in its second half has it read again, early, while answered at once.
+    app.advanceMs(CACHE_MS / 2);
+    await app.get('/events/countWords');
+    await eventually('the early generation read', () => app.generationReads.length === 3);
+    app.advanceMs(CACHE_MS / 2);
+    await app.get('/events/countWords');
+    expect(app.generationReads).toHaveLength(3);
+    expect(app.answers.counts).toMatchObject({ redis: 1, cached: 3, revalidated: 1 });
   });
 
   it('revalidates a body once for 8 concurrent requests, and every kept body with one GET', async () => {
