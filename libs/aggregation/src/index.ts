@@ -5,6 +5,7 @@ export { type Batch, BatchAggregator } from './lib/batch';
 export { type WindowOptions, commitBatch } from './lib/commit-batch';
 export { type CountEntry } from './lib/ranking';
 export { type CountKind, type CountQuery, readCounts, readStats } from './lib/read-counts';
+export { readGeneration } from './lib/generation';
 export { readEventsPerSecond } from './lib/read-rates';
 export {
   MALFORMED_RECENT_MAX,

@@ -275,18 +275,18 @@ describeWithRedis('api over a real Redis', () => {
 
   describe('answers from the micro-cache (the fast path before express)', () => {
     const reads = new SharedReads({ cacheMs: 1000, clockMs: () => 0 }); // never expires
+    let app: ReturnType<typeof createApp>;
     let cached: RunningHttp;
     beforeAll(async () => {
-      cached = await listenOnEphemeralPort(
-        createApp({
-          redis,
-          keys,
-          retentionSeconds: 3600,
-          logger: sink.logger,
-          now: () => NOW,
-          sharedReads: reads,
-        }).listener,
-      );
+      app = createApp({
+        redis,
+        keys,
+        retentionSeconds: 3600,
+        logger: sink.logger,
+        now: () => NOW,
+        sharedReads: reads,
+      });
+      cached = await listenOnEphemeralPort(app.listener);
     });
     afterAll(() => cached.close());
 
@@ -307,13 +307,13 @@ describeWithRedis('api over a real Redis', () => {
     ])('answers %s the same from the cache as from Redis, GET and HEAD', async (path) => {
       for (const method of ['GET', 'HEAD']) {
         const first = await request(`${cached.baseUrl}${path}`, { method });
-        const before = reads.counts.cached;
+        const before = app.answers.counts.cached;
         const second = await request(`${cached.baseUrl}${path}`, { method });
         expect(second.status).toBe(first.status);
         expect(second.text).toBe(first.text);
         expect(headersOf(second)).toEqual(headersOf(first));
         // The second 200 came from the cache; errors are never cached.
-        expect(reads.counts.cached - before).toBe(first.status === 200 ? 1 : 0);
+        expect(app.answers.counts.cached - before).toBe(first.status === 200 ? 1 : 0);
       }
     });
 

@@ -3,6 +3,7 @@ import {
   type KeyLayout,
   readCounts,
   readEventsPerSecond,
+  readGeneration,
   readMalformed,
   readStats,
 } from '@tally/aggregation';
@@ -11,6 +12,8 @@ import type { RequestListener, ServerResponse } from 'node:http';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import { AnswerBodies } from './answer-bodies';
+import { answerFor, writeAnswer } from './answer-response';
 import { DEFAULTS } from './config';
 import { withDeadline } from './deadline';
 import {
@@ -32,6 +35,7 @@ import {
 import { parseCountParams, toCountQuery } from './query';
 import { redisDrained } from './redis-drained';
 import {
+  answerEtag,
   countReadKey,
   MALFORMED_READ_KEY,
   READ_ROUTES,
@@ -97,6 +101,8 @@ export interface ApiApp {
   readonly live: LiveHub;
   /** Every path the app answers (GET and HEAD), as declared: the OpenAPI file must list them. */
   readonly paths: readonly string[];
+  /** The count, stats and malformed-lines bodies, for /metrics and for tests to observe. */
+  readonly answers: AnswerBodies;
 }
 
 /**
@@ -110,7 +116,14 @@ export function createApp(options: AppOptions): ApiApp {
   const now = options.now ?? systemClockSeconds;
   const registry = options.registry ?? createMetricsRegistry();
   const reads = options.sharedReads ?? new SharedReads({ cacheMs: DEFAULTS.READ_CACHE_MS });
-  registerSharedReadMetrics(registry, reads);
+  const shareOptions = { waitMs: READ_DEADLINE_MS, drained: () => redisDrained(redis) };
+  const answers = new AnswerBodies({
+    reads,
+    readGeneration: () => readGeneration(redis, keys),
+    share: shareOptions,
+    etagOf: answerEtag,
+  });
+  registerSharedReadMetrics(registry, reads, answers);
 
   const app = express();
   app.set('case sensitive routing', true); // SPEC §4: paths are case-sensitive
@@ -133,20 +146,20 @@ export function createApp(options: AppOptions): ApiApp {
   };
 
   /**
-   * The body of the read named `key` (sendShared sends it; the live ticks use it too): from the
-   * micro-cache when fresh (no promise, no timer), else from the identical read in flight, else
-   * from `read()` once no identical read is busy in Redis. Each request waits at most
-   * READ_DEADLINE_MS from its own arrival; a read it gave up on stays in flight until Redis has
-   * finished it (redisDrained), so it is not sent again beside itself.
+   * Answers `req` with the body of the read named `key`: kept in memory while the store's
+   * generation is unchanged (answer-bodies.ts), else built by `read()` once for every identical
+   * request. Each request waits at most READ_DEADLINE_MS from its own arrival; a read it gave
+   * up on stays in flight until Redis has finished it (redisDrained), so it is not sent again
+   * beside itself.
    */
-  const shareOptions = { waitMs: READ_DEADLINE_MS, drained: () => redisDrained(redis) };
-  const readShared = async (key: string, read: () => Promise<string>): Promise<Buffer> => {
-    const body = reads.cached(key);
-    if (body !== undefined) return body;
-    return reads.share(key, async () => Buffer.from(await read()), shareOptions);
-  };
-  const sendShared = async (res: Response, key: string, read: () => Promise<string>) => {
-    sendJson(res, 200, await readShared(key, read));
+  const sendShared = async (
+    req: Request,
+    res: Response,
+    key: string,
+    read: () => Promise<Buffer>,
+  ) => {
+    const body = await answers.answer(key, read);
+    writeAnswer(res, body, await answerFor(req, body));
   };
   /** The same read, typed, for the live hub: cached beside the bodies, never re-parsed. */
   const readSharedValue = async <T>(key: string, read: () => Promise<T>): Promise<T> =>
@@ -154,18 +167,20 @@ export function createApp(options: AppOptions): ApiApp {
 
   const countRoute = (kind: CountKind) => async (req: Request, res: Response) => {
     const query = toCountQuery(parseCountParams(req.query, retentionSeconds), now());
-    await sendShared(res, countReadKey(kind, query), async () =>
+    await sendShared(req, res, countReadKey(kind, query), async () =>
       countsToJson(await readCounts(redis, keys, kind, query, { retentionSeconds })),
     );
   };
-  const statsRoute = async (_req: Request, res: Response) => {
-    await sendShared(res, STATS_READ_KEY, async () => {
+  const statsRoute = async (req: Request, res: Response) => {
+    await sendShared(req, res, STATS_READ_KEY, async () => {
       const stats = await readStats(redis, keys);
-      return JSON.stringify({ events: stats.events, malformedLines: stats.malformedLines });
+      return Buffer.from(
+        JSON.stringify({ events: stats.events, malformedLines: stats.malformedLines }),
+      );
     });
   };
-  const malformedRoute = async (_req: Request, res: Response) => {
-    await sendShared(res, MALFORMED_READ_KEY, async () =>
+  const malformedRoute = async (req: Request, res: Response) => {
+    await sendShared(req, res, MALFORMED_READ_KEY, async () =>
       malformedToJson(await readMalformed(redis, keys)),
     );
   };
@@ -232,13 +247,13 @@ export function createApp(options: AppOptions): ApiApp {
   app.use((req, _res, next) => next(notFound(req.method, req.path)));
   app.use(errorHandler(logger));
 
-  const fastPath = createFastPath({ reads, retentionSeconds, now, track: metrics.track });
+  const fastPath = createFastPath({ answers, retentionSeconds, now, track: metrics.track });
   const listener: RequestListener = (req, res) => {
     if (fastPath(req, res)) return;
     // Typed for express's own objects; express turns node's into those as it enters.
     app(req as Request, res as Response, jsonFinalHandler(res, logger));
   };
-  return { listener, close: () => hub.close(), live: hub, paths };
+  return { listener, close: () => hub.close(), live: hub, paths, answers };
 }
 
 /**

@@ -1,5 +1,7 @@
 import type { CountEntry } from '@tally/aggregation';
-import { countsToJson } from './json-counts';
+import { countsToJson as countsToBytes, countsToJsonSync } from './json-counts';
+
+const countsToJson = (entries: readonly CountEntry[]) => countsToJsonSync(entries).toString('utf8');
 
 /** The key/value pairs of a JSON object text, in the order they appear in the text. */
 function pairsInTextOrder(text: string): [string, unknown][] {
@@ -79,5 +81,34 @@ describe('countsToJson', () => {
     const text = countsToJson(entries);
     expect(text.startsWith('{"w0":200000,"w1":199999,')).toBe(true);
     expect(Object.keys(JSON.parse(text) as object)).toHaveLength(200_000);
+  });
+
+  it('writes the same bytes whatever the piece size, characters across piece ends included', async () => {
+    const entries: CountEntry[] = Array.from({ length: 500 }, (_, i) => [
+      i % 3 === 0 ? `😀${i}` : i % 3 === 1 ? `é"${i}` : `w${i}`,
+      500 - i,
+    ]);
+    const whole = countsToJsonSync(entries);
+    for (const chunkChars of [1, 7, 64, 1000, Number.MAX_SAFE_INTEGER]) {
+      expect((await countsToBytes(entries, chunkChars)).equals(whole)).toBe(true);
+    }
+    expect(pairsInTextOrder(whole.toString('utf8'))).toEqual(entries);
+  });
+
+  it('lets the event loop run between pieces', async () => {
+    const entries: CountEntry[] = Array.from({ length: 1000 }, (_, i) => [`w${i}`, 1000 - i]);
+    let ran = false;
+    setImmediate(() => (ran = true));
+    const text = (await countsToBytes(entries, 100)).toString();
+    expect(ran).toBe(true);
+    expect(text).toBe(countsToJson(entries));
+  });
+
+  it('rejects a non-finite count in any piece', async () => {
+    const entries: CountEntry[] = [
+      ...Array.from({ length: 50 }, (_, i): CountEntry => [`w${i}`, 1]),
+      ['x', Infinity],
+    ];
+    await expect(countsToBytes(entries, 10)).rejects.toThrow('count of "x" is not a finite number');
   });
 });

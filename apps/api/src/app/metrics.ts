@@ -1,6 +1,7 @@
 import type { Request, RequestHandler } from 'express';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { AnswerBodies } from './answer-bodies';
 import type { LiveHub } from './dashboard/live-hub';
 import type { SharedReads } from './shared-reads';
 
@@ -90,26 +91,38 @@ function routeOf(req: Request): string {
 }
 
 /**
- * Registers `api_read_answers_total` (label `source`: `redis`, `shared`, `cached`): how the
- * count and stats requests got their body (see SharedReads); `api_reads_in_flight`, the
+ * Registers `api_read_answers_total` (label `source`: `redis`, `shared`, `cached`,
+ * `revalidated`): how the count, stats and malformed-lines requests got their body (see
+ * AnswerBodies); `api_answer_bodies`, the bodies kept in memory; `api_reads_in_flight`, the
  * different reads in Redis now (at most MAX_READS_IN_FLIGHT); and `api_reads_refused_total`,
  * requests refused with a 503 because that many were. Read at scrape time, so the request
  * path pays nothing for them.
  */
-export function registerSharedReadMetrics(registry: Registry, reads: SharedReads): void {
+export function registerSharedReadMetrics(
+  registry: Registry,
+  reads: SharedReads,
+  answers: AnswerBodies,
+): void {
   const { counts } = reads;
   new Counter({
     name: 'api_read_answers_total',
-    help: 'Count and stats answers by source: a Redis read of their own, a read shared with identical requests in flight, or the micro-cache',
+    help: 'Count and stats answers by source: a Redis read of their own, a read shared with identical requests in flight, memory, or memory after the store was found unchanged',
     labelNames: ['source'] as const,
     registers: [registry],
     collect() {
       this.reset();
-      this.inc({ source: 'redis' }, counts.redis);
-      this.inc({ source: 'shared' }, counts.shared);
-      this.inc({ source: 'cached' }, counts.cached);
+      this.inc({ source: 'redis' }, answers.counts.redis);
+      this.inc({ source: 'shared' }, answers.counts.shared);
+      this.inc({ source: 'cached' }, answers.counts.cached);
+      this.inc({ source: 'revalidated' }, answers.counts.revalidated);
     },
   });
+  scrapedGauge(
+    registry,
+    'api_answer_bodies',
+    'Answer bodies kept in memory, reused while the store is unchanged',
+    () => answers.size,
+  );
   scrapedGauge(
     registry,
     'api_reads_in_flight',

@@ -33,3 +33,13 @@ export function countReadKey(kind: CountKind, query: CountQuery): string {
   const window = query.span === 'window' ? `${query.seconds}@${query.nowSeconds}` : '@';
   return `${kind}:top=${query.top ?? ''}:window=${window}`;
 }
+
+/**
+ * The validator (`ETag`) of the body of read `key` at the store's `generation`: weak, since
+ * the plain, gzip and br forms of one body share it (RFC 9110 §8.8.1: a strong one would have
+ * to differ per coding), and the same on every api replica. A windowed key holds its second,
+ * so a window's tag changes with the second as well as with the store.
+ */
+export function answerEtag(generation: number, key: string): string {
+  return `W/"${generation}-${key}"`;
+}

@@ -40,6 +40,11 @@ export interface ShareOptions {
    * started beside it. Default: at once.
    */
   readonly drained?: () => Promise<void>;
+  /**
+   * Whether a finished read's value is kept for `cacheMs` (default true). False for values
+   * whose owner keeps them itself (answer-bodies.ts: bodies revalidated by generation).
+   */
+  readonly keep?: boolean;
 }
 
 /** How each request got its body; exported to /metrics (`metrics.ts`). */
@@ -94,7 +99,8 @@ const atOnce = () => Promise.resolve();
  */
 export class SharedReads {
   readonly counts: SharedReadCounts = { redis: 0, shared: 0, cached: 0, waited: 0, refused: 0 };
-  private readonly cacheMs: number;
+  /** How long a finished read's value is reused, in ms (READ_CACHE_MS). */
+  readonly cacheMs: number;
   private readonly clockMs: () => number;
   private readonly maxInFlight: number;
   private readonly inFlight = new Map<string, InFlight>();
@@ -109,6 +115,11 @@ export class SharedReads {
     this.cacheMs = options.cacheMs;
     this.clockMs = options.clockMs ?? monotonicMs;
     this.maxInFlight = options.maxInFlight ?? MAX_READS_IN_FLIGHT;
+  }
+
+  /** The monotonic clock all ages here are measured with, in ms. */
+  nowMs(): number {
+    return this.clockMs();
   }
 
   /** Different reads in Redis now (at most `maxInFlight`). */
@@ -129,6 +140,14 @@ export class SharedReads {
     }
     this.forget(key, entry);
     return undefined;
+  }
+
+  /** Like `cached(key)`, but counts nothing and forgets nothing: a look at the cache only. */
+  peek<T>(key: string): T | undefined {
+    const entry = this.cache.get(key);
+    return entry !== undefined && this.clockMs() < entry.expiresAtMs
+      ? (entry.body as T)
+      : undefined;
   }
 
   /**
@@ -211,7 +230,7 @@ export class SharedReads {
     body.then(
       (value) => {
         end(); // Redis answered: its work is over
-        this.store(key, value, bytesOf(value), sentAtMs + this.cacheMs);
+        if (options.keep !== false) this.store(key, value, bytesOf(value), sentAtMs + this.cacheMs);
       },
       () => {
         entry.failed = true;

@@ -57,13 +57,18 @@ describe('the OpenAPI description (src/docs/openapi.json)', () => {
 describe('the contract check with the real description', () => {
   const contract = new OpenApiContract(OPENAPI_DOCUMENT);
   const json = { 'content-type': 'application/json; charset=utf-8' };
+  const validated = { etag: 'W/"5-stats"', vary: 'Accept-Encoding' };
+  const read = { ...json, ...validated };
 
   it.each([
-    ['GET', '/events/stats', 200, json, '{"events":5,"malformedLines":3}'],
-    ['GET', '/events/stats/', 200, json, '{"events":0,"malformedLines":0}'],
-    ['HEAD', '/events/countWords?top=3', 200, json, undefined],
+    ['GET', '/events/stats', 200, read, '{"events":5,"malformedLines":3}'],
+    ['GET', '/events/stats/', 200, read, '{"events":0,"malformedLines":0}'],
+    ['HEAD', '/events/countWords?top=3', 200, read, undefined],
+    ['GET', '/events/countWords', 200, { ...read, 'content-encoding': 'br' }, '{"a":1}'],
+    ['GET', '/events/countWords', 304, validated, ''],
+    ['HEAD', '/events/malformed', 304, validated, undefined],
     ['GET', '/events/countWords?top=0', 400, json, '{"error":"invalid \\"top\\""}'],
-    ['GET', '/events/countByEventType', 200, json, '{"foo":3,"baz":2}'],
+    ['GET', '/events/countByEventType', 200, read, '{"foo":3,"baz":2}'],
     ['GET', '/events/countWords', 503, json, '{"error":"redis unavailable: timeout"}'],
     ['GET', '/health', 503, json, '{"status":"unavailable","error":"redis unavailable: x"}'],
     ['GET', '/metrics', 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }, '# x'],
@@ -86,13 +91,25 @@ describe('the contract check with the real description', () => {
       'GET',
       '/events/stats',
       200,
-      json,
+      read,
       '{"events":5,"malformedLines":3,"x":1}',
       /additional/,
     ],
-    ['a missing field', 'GET', '/events/stats', 200, json, '{"events":5}', /malformedLines/],
-    ['a wrong type', 'GET', '/events/countWords', 200, json, '{"lorem":"2"}', /integer/],
-    ['a zero count', 'GET', '/events/countWords', 200, json, '{"lorem":0}', />= 1/],
+    ['a missing field', 'GET', '/events/stats', 200, read, '{"events":5}', /malformedLines/],
+    ['no ETag', 'GET', '/events/stats', 200, json, '{"events":5,"malformedLines":3}', /ETag/],
+    ['a strong ETag', 'GET', '/events/countWords', 200, { ...read, etag: '"5"' }, '{}', /ETag/],
+    [
+      'another coding',
+      'GET',
+      '/events/countWords',
+      200,
+      { ...read, 'content-encoding': 'deflate' },
+      '{}',
+      /Content-Encoding/,
+    ],
+    ['a 304 with a body', 'GET', '/events/countWords', 304, validated, '{}', /a body/],
+    ['a wrong type', 'GET', '/events/countWords', 200, read, '{"lorem":"2"}', /integer/],
+    ['a zero count', 'GET', '/events/countWords', 200, read, '{"lorem":0}', />= 1/],
     ['a status', 'GET', '/events/stats', 418, json, '{"error":"teapot"}', /status 418/],
     ['a 404 on a known path', 'GET', '/health', 404, json, '{"error":"x"}', /status 404/],
     [
