@@ -10,8 +10,6 @@ module.exports = {
   setupFilesAfterEnv: ['<rootDir>/src/support/contract-setup.ts'],
   testMatch: ['<rootDir>/src/**/*.e2e.spec.ts'],
   testTimeout: 60_000,
-  // One spec at a time: npm-start.e2e.spec.ts runs `npm start`, which builds the apps again
-  // (nx rewrites dist/apps/*/main.js), and a built app another spec starts meanwhile can load
-  // a half-written file. That cost pipeline.e2e its first ingest in CI.
+  // One spec at a time: they start real processes from the same dist/ and free ports.
   maxWorkers: 1,
 };

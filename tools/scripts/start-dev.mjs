@@ -168,11 +168,21 @@ function run(name, args, { env, prefixed }, onEnd) {
 const nxBin = createRequire(import.meta.url).resolve('nx/bin/nx.js');
 const buildArgs = [nxBin, 'run-many', '-t', 'build', '-p', ...APPS.map((app) => app.name)];
 const nxEnv = { NX_DAEMON: 'false', ...process.env, NX_TUI: 'false' };
-run('nx', [...buildArgs, '--tui=false'], { env: nxEnv, prefixed: false }, (code) => {
-  if (code !== 0 || stopping) {
-    failed = code !== 0;
-    return finish();
-  }
+// START_SKIP_BUILD=1 runs the apps already in dist/ as they are: for the e2e test of npm start,
+// which runs while other suites run those same built files (a build then would rewrite them
+// under a process that is loading one).
+if (process.env.START_SKIP_BUILD === '1') startApps();
+else {
+  run('nx', [...buildArgs, '--tui=false'], { env: nxEnv, prefixed: false }, (code) => {
+    if (code !== 0 || stopping) {
+      failed = code !== 0;
+      return finish();
+    }
+    startApps();
+  });
+}
+
+function startApps() {
   const env = appEnv(process.env, toTerminal);
   for (const { name } of APPS) {
     const port = inspect.get(name);
@@ -191,4 +201,4 @@ run('nx', [...buildArgs, '--tui=false'], { env: nxEnv, prefixed: false }, (code)
       },
     );
   }
-});
+}

@@ -83,6 +83,9 @@ describeIf(
           PATH: process.env['PATH'] ?? '/usr/bin:/bin',
           HOME: process.env['HOME'] ?? tmpdir(),
           TERM: 'xterm-256color',
+          // The e2e target built the apps; a build now would rewrite dist/ under the built
+          // apps that the other suites (faults, the browser test) are starting meanwhile.
+          START_SKIP_BUILD: '1',
           REDIS_URL: testRedisUrl(),
           KEY_PREFIX: prefix,
           FIFO_PATH: join(fifoDir, 'events.fifo'),
