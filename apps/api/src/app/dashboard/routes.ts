@@ -23,26 +23,31 @@ export interface DashboardOptions {
 export type GetRoute = (path: string, ...handlers: RequestHandler[]) => void;
 
 /**
- * A strict policy: scripts and styles only from this origin (no inline script or style
- * element; the page sets sizes through the CSSOM, which CSP allows), no frames, no plugins.
- * `upgrade-insecure-requests` is left out: the api speaks plain HTTP.
+ * A strict policy for the api's pages: scripts and styles only from this origin (no inline
+ * script or style element; the page sets sizes through the CSSOM, which CSP allows), images
+ * from this origin and `imageSources`, no frames, no plugins. `upgrade-insecure-requests` is
+ * left out: the api speaks plain HTTP. The reference page (/docs) uses it too.
  */
-const securityHeaders = helmet({
-  contentSecurityPolicy: {
-    useDefaults: false,
-    directives: {
-      defaultSrc: ["'none'"],
-      scriptSrc: ["'self'"],
-      styleSrc: ["'self'"],
-      connectSrc: ["'self'"],
-      imgSrc: ["'self'"],
-      baseUri: ["'none'"],
-      formAction: ["'none'"],
-      frameAncestors: ["'none'"],
+export function pageSecurityHeaders(...imageSources: string[]): RequestHandler {
+  return helmet({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'none'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        imgSrc: ["'self'", ...imageSources],
+        baseUri: ["'none'"],
+        formAction: ["'none'"],
+        frameAncestors: ["'none'"],
+      },
     },
-  },
-  strictTransportSecurity: false, // plain HTTP; a TLS proxy in front sets its own
-});
+    strictTransportSecurity: false, // plain HTTP; a TLS proxy in front sets its own
+  });
+}
+
+const securityHeaders = pageSecurityHeaders();
 
 /** A handler that sends a fixed asset, built once as bytes. */
 export function asset(contentType: string, text: string): RequestHandler {

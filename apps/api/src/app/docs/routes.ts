@@ -4,31 +4,16 @@
  * offline). The page gets the dashboard's strict security headers, with images also from
  * `data:` (Swagger UI's stylesheet draws its icons so).
  */
-import helmet from 'helmet';
 import SWAGGER_UI_CSS from 'swagger-ui-dist/swagger-ui.css?raw';
 import SWAGGER_UI_JS from 'swagger-ui-dist/swagger-ui-bundle.js?raw';
 import DOCS_JS from '../../docs/docs.ts?script';
 import DOCS_HTML from '../../docs/index.html';
 import { sendJson } from '../json-response';
-import { asset, type GetRoute } from '../dashboard/routes';
+import { asset, type GetRoute, pageSecurityHeaders } from '../dashboard/routes';
 import { servedDescription } from './openapi';
 
-const securityHeaders = helmet({
-  contentSecurityPolicy: {
-    useDefaults: false,
-    directives: {
-      defaultSrc: ["'none'"],
-      scriptSrc: ["'self'"],
-      styleSrc: ["'self'"],
-      connectSrc: ["'self'"],
-      imgSrc: ["'self'", 'data:'],
-      baseUri: ["'none'"],
-      formAction: ["'none'"],
-      frameAncestors: ["'none'"],
-    },
-  },
-  strictTransportSecurity: false, // plain HTTP; a TLS proxy in front sets its own
-});
+// Swagger UI's stylesheet draws its icons as `data:` images.
+const securityHeaders = pageSecurityHeaders('data:');
 
 /** A prebuilt file without its `sourceMappingURL` line: the map is not served. */
 function withoutSourceMap(text: string): string {
