@@ -7,6 +7,7 @@ import {
 } from '../testing';
 import { BatchAggregator } from './batch';
 import { keyLayout, STREAM_GROUP } from './keys';
+import { readMalformed } from './malformed';
 import { readStats } from './read-counts';
 import {
   appendStreamEntry,
@@ -91,6 +92,27 @@ describeWithRedis('stream transport scripts (real Redis)', () => {
     );
     expect(await redis.hmget(keys.types, '__proto__', '🎉')).toEqual(['1', '1']);
     expect(await readStats(redis, keys)).toEqual({ events: 2, malformedLines: 0 });
+  });
+
+  it("keeps a reclaimed entry's malformed sample once: the stale consumer writes none", async () => {
+    await appendN(1);
+    await ensureStreamGroup(redis, keys);
+    const [first] = await readNewEntries(redis, keys, 'c1', 10, 10);
+    const [claimed] = await claimIdleEntries(redis, keys, 'c2', 0, 10);
+    const withGarbage = () => {
+      const agg = new BatchAggregator();
+      agg.addMalformedLine('invalid-json', Buffer.from('{ "Cu*S'), 7, 0);
+      return agg.take();
+    };
+    const c2 = { ingestId: 'c2', seq: 1 };
+    expect(await commitStreamBatch(redis, keys, withGarbage(), c2, W, [claimed.id])).toBe(
+      'applied',
+    );
+    const c1 = { ingestId: 'c1', seq: 1 };
+    expect(await commitStreamBatch(redis, keys, withGarbage(), c1, W, [first.id])).toBe('stale');
+    const report = await readMalformed(redis, keys);
+    expect(report.byReason).toEqual([['invalid-json', 1]]);
+    expect(report.recent).toHaveLength(1);
   });
 
   it('counts an entry reclaimed by a second consumer once, whoever commits first', async () => {
